@@ -1,0 +1,61 @@
+"""Who may do what: the roles' rules in one place, for DRF views and Django views alike.
+
+Denials by an authenticated user are audited (outcome ``denied``), so a compliance officer
+sees someone probing beyond their role.
+"""
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from rest_framework.permissions import BasePermission
+
+from clinical_ai.accounts.models import Role, role_of
+
+
+def has_role(*roles):
+    """A DRF permission class that admits only the given roles."""
+
+    class HasRole(BasePermission):
+        message = "Your role does not allow this."
+
+        def has_permission(self, request, view):
+            allowed = role_of(request.user) in roles
+            if not allowed and request.user.is_authenticated:
+                record_denial(request)
+            return allowed
+
+    HasRole.__name__ = "HasRole_" + "_".join(roles)
+    return HasRole
+
+
+def role_required(*roles):
+    """A Django view decorator: the login page for anonymous users, 403 for the wrong role."""
+
+    def decorator(view):
+        @wraps(view)
+        def guarded(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if role_of(request.user) not in roles:
+                record_denial(request)
+                raise PermissionDenied("Your role does not allow this.")
+            return view(request, *args, **kwargs)
+
+        return guarded
+
+    return decorator
+
+
+def record_denial(request) -> None:
+    from clinical_ai.audit.services import record  # audit imports accounts: import here, not at load
+
+    match = getattr(request, "resolver_match", None)
+    record(action="read" if request.method in ("GET", "HEAD") else "update", outcome="denied", request=request,
+           object_type="view", object_id=match.view_name if match else "")
+
+
+PEOPLE = (Role.CLINICIAN, Role.COMPLIANCE, Role.ADMIN)
+CanSubmitDocuments = has_role(Role.CLINICIAN, Role.SERVICE)
+CanReadDocuments = has_role(Role.CLINICIAN)
+# The default for API views that name no permission: any person, never a service token.
+IsPerson = has_role(*PEOPLE)

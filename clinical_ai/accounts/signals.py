@@ -1,0 +1,46 @@
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from clinical_ai.accounts.models import Profile, Role
+from clinical_ai.audit.services import record
+
+ADMIN_ACTIONS = {ADDITION: "create", CHANGE: "update"}  # any other flag is a deletion
+
+
+@receiver(user_logged_in)
+def audit_login(sender, request, user, **kwargs):
+    record(action="login", actor=user, request=request, object_type="user", object_id=user.pk)
+
+
+@receiver(user_logged_out)
+def audit_logout(sender, request, user, **kwargs):
+    if user is not None:
+        record(action="logout", actor=user, request=request, object_type="user", object_id=user.pk)
+
+
+@receiver(user_login_failed)
+def audit_login_failed(sender, credentials, request=None, **kwargs):
+    # The attempted username is never stored (it may be a password typed in the wrong box).
+    known = get_user_model().objects.filter(username=credentials.get("username", "")).first()
+    record(action="login-failed", outcome="failure", actor=known, request=request, object_type="user",
+           object_id=known.pk if known else "")
+
+
+@receiver(post_save, sender=Profile)
+def admin_role_opens_the_admin_site(sender, instance, **kwargs):
+    """The admin role, and only it, may use Django's admin site (users, roles, models, settings)."""
+    is_admin = instance.role == Role.ADMIN
+    get_user_model().objects.filter(pk=instance.user_id).update(is_staff=is_admin, is_superuser=is_admin)
+
+
+@receiver(post_save, sender=LogEntry)
+def audit_admin_change(sender, instance, created, **kwargs):
+    """Every change made in the admin site (users, roles, models, settings) enters the audit trail."""
+    if created:
+        record(action="config-change", actor=instance.user, component="admin",
+               object_type=instance.content_type.model if instance.content_type else "",
+               object_id=instance.object_id or "",
+               details={"via": "admin", "change": ADMIN_ACTIONS.get(instance.action_flag, "delete")})

@@ -1,0 +1,89 @@
+import json
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from clinical_ai.documents.encryption import EncryptedTextField
+
+
+class Document(models.Model):
+    """A clinical document and everything the pipeline made of it.
+
+    ``original_text`` and ``patient_json`` hold PHI and are encrypted at rest. Everything
+    else is de-identified or PHI-free: ids, counts, labels, model versions.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        PROCESSING = "processing"
+        DONE = "done"
+        FAILED = "failed"
+
+    class Stage(models.TextChoices):
+        DEID = "deid"
+        INFERENCE = "inference"
+        FINISHED = "finished"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    unit = models.CharField(max_length=64, default="default", db_index=True)
+    source = models.CharField(max_length=16, default="api")
+    source_ref = models.CharField(max_length=255, null=True, blank=True,
+                                  help_text="the sender's id for this document; resends with the same id are ignored")
+    content_type = models.CharField(max_length=100, default="text/plain")
+    loinc_code = models.CharField(max_length=16, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+
+    original_text = EncryptedTextField()
+    patient_json = EncryptedTextField(blank=True, default="")
+    patient_key = models.CharField(max_length=64, blank=True, db_index=True)
+
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.DEID)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+
+    deidentified_text = models.TextField(blank=True)
+    phi_spans = models.JSONField(default=list, blank=True, help_text="replacements in the de-identified text")
+    phi_counts = models.JSONField(default=dict, blank=True)
+    summary = models.TextField(blank=True)
+    label = models.CharField(max_length=64, blank=True)
+    label_score = models.FloatField(null=True, blank=True)
+    summarizer = models.ForeignKey("nlp.ModelVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    classifier = models.ForeignKey("nlp.ModelVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_ref"], name="unique_document_source_ref"),
+        ]
+
+    def __str__(self):
+        return f"Document {self.id} ({self.status})"
+
+    @property
+    def patient(self) -> dict | None:
+        return json.loads(self.patient_json) if self.patient_json else None
+
+
+class QuarantinedInput(models.Model):
+    """Input we refused, kept encrypted on disk with a readable reason so nothing is lost."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    source = models.CharField(max_length=16)
+    reason = models.CharField(max_length=300)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    reviewed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    @property
+    def payload_path(self):
+        return settings.QUARANTINE_DIR / f"{self.id}.fernet"

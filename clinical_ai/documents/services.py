@@ -1,0 +1,181 @@
+"""The document pipeline: intake -> store -> queue -> de-identify -> infer -> store.
+
+Safety properties held here:
+- The database is the source of truth: a document is committed before it is queued, and
+  queued by id only, so no PHI travels through Redis or appears in task arguments.
+- Each step is idempotent: it finishes only if the document is still at that step, so a
+  redelivered or re-queued task never writes a result twice.
+- Failure reasons name the step and the error class, never the text or patient values.
+"""
+import hashlib
+import json
+import logging
+import traceback
+from dataclasses import asdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerOperationalError
+
+import deid
+from clinical_ai.audit.services import record
+from clinical_ai.documents.encryption import encrypt, pseudonym
+from clinical_ai.documents.intake import InvalidDocument, check_text
+from clinical_ai.documents.models import Document, QuarantinedInput
+from clinical_ai.nlp.services import analyze
+
+logger = logging.getLogger(__name__)
+
+BROKER_ERRORS = (BrokerOperationalError, ConnectionError, TimeoutError)
+
+__all__ = ["InvalidDocument", "submit_document", "quarantine", "deidentify_step", "infer_step",
+           "mark_failed", "requeue_stuck"]
+
+
+def submit_document(*, text: str, patient=None, source: str = "api", source_ref: str | None = None,
+                    actor=None, request=None, content_type: str = "text/plain", loinc_code: str = "",
+                    title: str = "") -> tuple[Document, bool]:
+    """Store a document and queue it. Returns (document, created); a resend is not created again."""
+    check_text(text)
+    context = _patient_context(patient)
+    if source_ref:
+        existing = Document.objects.filter(source=source, source_ref=source_ref).first()
+        if existing:
+            return existing, False
+    try:
+        with transaction.atomic():
+            document = Document.objects.create(
+                original_text=text,
+                patient_json=json.dumps(_context_dict(context)) if context else "",
+                patient_key=pseudonym(context.patient_id) if context and context.patient_id else "",
+                uploaded_by=actor if actor is not None and actor.pk else None,
+                unit=_unit_of(actor),
+                source=source, source_ref=source_ref, content_type=content_type,
+                loinc_code=loinc_code, title=title,
+            )
+            record(action="create", actor=actor, request=request, object_type="document", object_id=document.pk,
+                   patient_key=document.patient_key, details={"source": source, "chars": len(text)})
+            transaction.on_commit(lambda: _enqueue(document.pk))
+    except IntegrityError:  # a concurrent resend with the same source_ref won the race
+        return Document.objects.get(source=source, source_ref=source_ref), False
+    return document, True
+
+
+def quarantine(*, payload: bytes, reason: str, source: str, actor=None, request=None) -> QuarantinedInput:
+    """Keep refused input, encrypted, with its reason, for a person to review."""
+    item = QuarantinedInput(
+        received_by=actor if actor is not None and actor.pk else None,
+        source=source, reason=reason[:300], size=len(payload), sha256=hashlib.sha256(payload).hexdigest(),
+    )
+    settings.QUARANTINE_DIR.mkdir(parents=True, exist_ok=True)
+    item.payload_path.write_bytes(encrypt(payload))
+    item.save()
+    record(action="create", outcome="failure", actor=actor, request=request, object_type="quarantine",
+           object_id=item.pk, details={"source": source, "reason": item.reason, "bytes": item.size})
+    return item
+
+
+def deidentify_step(document_id) -> None:
+    document = _start(document_id, Document.Stage.DEID)
+    if document is None:
+        return
+    result = deid.deidentify(document.original_text, _stored_context(document.patient))
+    finished = _finish(document_id, Document.Stage.DEID, stage=Document.Stage.INFERENCE,
+                       deidentified_text=result.text, phi_counts=result.phi_counts,
+                       phi_spans=[{"start": s.start, "end": s.end, "type": s.entity_type} for s in result.replacements])
+    if finished:
+        record(action="de-identify", object_type="document", object_id=document_id,
+               patient_key=document.patient_key, details={"phi_counts": result.phi_counts}, component="deid-worker")
+
+
+def infer_step(document_id) -> None:
+    document = _start(document_id, Document.Stage.INFERENCE)
+    if document is None:
+        return
+    analysis = analyze([document.deidentified_text])[0]
+    finished = _finish(document_id, Document.Stage.INFERENCE, stage=Document.Stage.FINISHED,
+                       status=Document.Status.DONE, summary=analysis.summary, label=analysis.label,
+                       label_score=analysis.score, summarizer=analysis.summarizer, classifier=analysis.classifier)
+    if finished:
+        record(action="infer", object_type="document", object_id=document_id, patient_key=document.patient_key,
+               details={"summarizer": analysis.summarizer.ref, "classifier": analysis.classifier.ref,
+                        "label": analysis.label},
+               component="inference-worker")
+
+
+def mark_failed(document_id, step: str, error: BaseException) -> None:
+    reason = f"{step} failed ({type(error).__name__}); the document is kept and can be retried."
+    updated = Document.objects.filter(pk=document_id).exclude(status=Document.Status.DONE).update(
+        status=Document.Status.FAILED, error=reason, updated_at=timezone.now())
+    if updated:
+        # Where it failed (files, lines, functions) but not the message, which may quote the text.
+        where = "".join(traceback.format_tb(error.__traceback__))
+        logger.error("document %s: %s\n%s", document_id, reason, where)
+        record(action=step, outcome="failure", object_type="document", object_id=document_id,
+               details={"error": type(error).__name__})
+
+
+def requeue_stuck(older_than: timedelta) -> int:
+    """Queue again the documents left queued or processing (a lost message, a killed worker)."""
+    cutoff = timezone.now() - older_than
+    stuck = list(Document.objects.filter(
+        status__in=[Document.Status.QUEUED, Document.Status.PROCESSING], updated_at__lt=cutoff,
+    ).values_list("pk", flat=True))
+    for document_id in stuck:
+        Document.objects.filter(pk=document_id).update(updated_at=timezone.now())
+        _enqueue(document_id)
+        record(action="update", object_type="document", object_id=document_id,
+               details={"requeued": True}, component="sweeper")
+    return len(stuck)
+
+
+def _start(document_id, stage: str) -> Document | None:
+    """Mark the document processing if it is at ``stage``; None if that step is already done."""
+    claimed = Document.objects.filter(pk=document_id, stage=stage).exclude(status=Document.Status.FAILED).update(
+        status=Document.Status.PROCESSING, attempts=F("attempts") + 1, updated_at=timezone.now())
+    return Document.objects.get(pk=document_id) if claimed else None
+
+
+def _finish(document_id, from_stage: str, **fields) -> bool:
+    """Store a step's result unless another run of the same step stored it first."""
+    fields.setdefault("status", Document.Status.PROCESSING)
+    return bool(Document.objects.filter(pk=document_id, stage=from_stage).update(updated_at=timezone.now(), **fields))
+
+
+def _enqueue(document_id) -> None:
+    from clinical_ai.documents.tasks import enqueue
+
+    try:
+        enqueue(document_id)
+    except BROKER_ERRORS as error:  # stored already: the stuck-document sweep queues it once Redis is back
+        logger.warning("document %s: not queued (%s); the sweep will retry", document_id, type(error).__name__)
+
+
+def _patient_context(patient) -> deid.PatientContext | None:
+    if patient is None or isinstance(patient, deid.PatientContext):
+        return patient
+    if not isinstance(patient, dict):
+        raise InvalidDocument("'patient' must be an object.")
+    try:
+        return deid.PatientContext.from_dict(patient)
+    except ValueError as exc:
+        raise InvalidDocument(f"'patient' is not valid: {exc}") from None
+
+
+def _context_dict(context: deid.PatientContext) -> dict:
+    return {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(context).items()}
+
+
+def _stored_context(stored: dict | None) -> deid.PatientContext | None:
+    if not stored:
+        return None
+    return deid.PatientContext(**{key: tuple(value) if isinstance(value, list) else value
+                                  for key, value in stored.items()})
+
+
+def _unit_of(actor) -> str:
+    profile = getattr(actor, "profile", None) if actor is not None else None
+    return profile.unit if profile else "default"

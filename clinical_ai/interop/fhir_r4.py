@@ -1,0 +1,316 @@
+"""FHIR R4 inbound: Bundles, single resources and bulk NDJSON folders to notes.
+
+Guarantees:
+- Notes come from DocumentReference (attachment ``data``, or ``url`` to a Binary in the
+  same bundle or folder), DiagnosticReport.presentedForm and Composition sections.
+- Each note carries, as its de-identification context, the Patient it is about with that
+  patient's RelatedPersons, and every Practitioner and Organization in the same input
+  (referenced ones and the rest: naming a clinician the note does not reference costs
+  nothing, missing one leaks it).
+- Note-bearing resources are validated with fhir.resources (R4B models, which read R4
+  notes unchanged). Every problem becomes a Rejection whose reason names the resource
+  type/id and the JSON path, never a value from the input.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from deid import PatientContext
+from fhir.resources.R4B import get_fhir_model_class
+from pydantic import ValidationError
+
+from clinical_ai.interop.attachments import AttachmentError, attachment_text, decode_base64, html_to_text
+from clinical_ai.interop.results import MAX_INPUT_BYTES, InboundNote, Rejection, oversized
+
+NOTE_TYPES = ("DocumentReference", "DiagnosticReport", "Composition")
+_CONTEXT_TYPES = ("Patient", "Practitioner", "PractitionerRole", "RelatedPerson", "Organization", "Binary")
+_LOINC = "http://loinc.org"
+_NDJSON_NAME = re.compile(r"^([A-Za-z]+)(?:\.\d+)?\.ndjson$")
+
+
+@dataclass
+class ResourceIndex:
+    """The resources of one bundle or folder, found by "Type/id", fullUrl or identifier."""
+
+    by_key: dict[str, dict] = field(default_factory=dict)
+    by_type: dict[str, list[dict]] = field(default_factory=dict)
+
+    def add(self, resource: dict, full_url: str = "") -> None:
+        kind, rid = resource.get("resourceType", ""), str(resource.get("id", ""))
+        self.by_type.setdefault(kind, []).append(resource)
+        keys = [f"{kind}/{rid}"] if rid else []
+        keys += [full_url] if full_url else []
+        keys += [f"{kind}?identifier={i.get('system', '')}|{i.get('value', '')}" for i in _list(resource.get("identifier"))
+                 if isinstance(i, dict)]
+        for key in keys:
+            self.by_key[key] = resource
+
+    def resolve(self, reference) -> dict | None:
+        """A Reference (or reference string) to the resource it names, if present."""
+        key = reference.get("reference", "") if isinstance(reference, dict) else str(reference or "")
+        return self.by_key.get(key) or self.by_key.get(key.split("/_history")[0])
+
+
+def parse_json(data: bytes, label: str = "input") -> list[InboundNote | Rejection]:
+    """A Bundle (any type) or a single resource, as JSON bytes."""
+    if len(data) > MAX_INPUT_BYTES:
+        return [oversized(len(data), data, label)]
+    resource = _load_json(data, label)
+    if isinstance(resource, Rejection):
+        return [resource]
+    if not isinstance(resource, dict) or "resourceType" not in resource:
+        return [Rejection(f"{label} is JSON but not a FHIR resource (no resourceType)", data)]
+    index = ResourceIndex()
+    rejected = list(_index_resources(index, _bundle_entries(resource), data))
+    return rejected + list(notes_from_index(index))
+
+
+def parse_ndjson_folder(folder: Path) -> list[InboundNote | Rejection]:
+    """A bulk-data export folder: every NDJSON file is read before notes are built."""
+    index = ResourceIndex()
+    rejected: list[InboundNote | Rejection] = []
+    for path in sorted(folder.glob("*.ndjson")):
+        rejected.extend(_index_ndjson(index, path))
+    return rejected + list(notes_from_index(index))
+
+
+def parse_ndjson_file(path: Path) -> list[InboundNote | Rejection]:
+    index = ResourceIndex()
+    rejected = list(_index_ndjson(index, path))
+    return rejected + list(notes_from_index(index))
+
+
+def notes_from_index(index: ResourceIndex) -> Iterator[InboundNote | Rejection]:
+    for kind in NOTE_TYPES:
+        for resource in index.by_type.get(kind, []):
+            yield from _resource_notes(resource, index)
+
+
+def _load_json(data: bytes, label: str) -> object | Rejection:
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return Rejection(f"{label} is not UTF-8 text", data)
+    except json.JSONDecodeError as problem:
+        return Rejection(f"{label} is not valid JSON (line {problem.lineno}, column {problem.colno})", data)
+
+
+def _bundle_entries(resource: dict) -> Iterator[tuple[dict, str]]:
+    if resource.get("resourceType") != "Bundle":
+        yield resource, ""
+        return
+    for entry in _list(resource.get("entry")):
+        if isinstance(entry, dict) and isinstance(entry.get("resource"), dict):
+            yield entry["resource"], str(entry.get("fullUrl", ""))
+
+
+def _index_ndjson(index: ResourceIndex, path: Path) -> Iterator[Rejection]:
+    size = path.stat().st_size
+    if size > MAX_INPUT_BYTES:
+        with path.open("rb") as handle:
+            yield oversized(size, handle.read(MAX_INPUT_BYTES // 20), f"file {path.name}")
+        return
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            resource = _load_json(line, f"{path.name} line {number}")
+            if isinstance(resource, Rejection):
+                yield resource
+            elif not isinstance(resource, dict) or "resourceType" not in resource:
+                yield Rejection(f"{path.name} line {number} is not a FHIR resource (no resourceType)", line)
+            else:
+                yield from _index_resources(index, _bundle_entries(resource), line)
+
+
+def _index_resources(index: ResourceIndex, entries: Iterable[tuple[dict, str]], payload: bytes) -> Iterator[Rejection]:
+    """Validate the resources we read and index them; other known types are passed over."""
+    for resource, full_url in entries:
+        kind = resource.get("resourceType")
+        problem = _validation_problem(resource)
+        if problem:
+            yield Rejection(problem, _payload_of(resource, payload), _ref(resource))
+        elif kind in NOTE_TYPES or kind in _CONTEXT_TYPES:
+            index.add(resource, full_url)
+
+
+def _validation_problem(resource: dict) -> str:
+    kind = resource.get("resourceType")
+    try:
+        model = get_fhir_model_class(kind) if isinstance(kind, str) and kind.isalpha() else None
+    except (KeyError, ValueError):
+        model = None
+    if model is None:
+        return "resourceType is not a FHIR R4 resource type"
+    if kind not in NOTE_TYPES and kind not in _CONTEXT_TYPES:
+        return ""
+    try:
+        model.model_validate(resource)
+    except ValidationError as error:
+        paths = sorted({".".join(str(p) for p in e["loc"]) for e in error.errors(include_input=False)})
+        return f"{_ref(resource) or kind} is not valid FHIR R4 at {', '.join(paths[:5])}"
+    return ""
+
+
+def _resource_notes(resource: dict, index: ResourceIndex) -> Iterator[InboundNote | Rejection]:
+    ref = _ref(resource)
+    patient = patient_context(index.resolve(resource.get("subject")), index, _authors(resource, index))
+    loinc_code, title = _loinc(resource.get("type") or resource.get("code"))
+    title = resource.get("description") or resource.get("title") or title
+    try:
+        texts = list(_texts(resource, index))
+    except AttachmentError as problem:
+        yield Rejection(f"{ref}: {problem}", _payload_of(resource, b""), ref)
+        return
+    if not texts:
+        if resource.get("resourceType") == "DocumentReference":
+            yield Rejection(f"{ref}: no attachment with text", _payload_of(resource, b""), ref)
+        return
+    yield InboundNote(text="\n\n".join(texts), patient=patient, source="fhir", source_ref=ref,
+                      loinc_code=loinc_code, title=str(title)[:200])
+
+
+def _texts(resource: dict, index: ResourceIndex) -> Iterator[str]:
+    kind = resource["resourceType"]
+    if kind == "DocumentReference":
+        attachments = [c.get("attachment") for c in _list(resource.get("content")) if isinstance(c, dict)]
+    elif kind == "DiagnosticReport":
+        attachments = _list(resource.get("presentedForm"))
+    else:
+        yield from _composition_texts(resource)
+        return
+    for attachment in attachments:
+        if isinstance(attachment, dict):
+            yield attachment_text(_attachment_bytes(attachment, index), attachment.get("contentType", "text/plain"))
+
+
+def _attachment_bytes(attachment: dict, index: ResourceIndex) -> bytes:
+    if attachment.get("data"):
+        return decode_base64(attachment["data"])
+    binary = index.resolve(attachment.get("url", ""))
+    if binary is None or binary.get("resourceType") != "Binary":
+        raise AttachmentError("attachment has no data and its url names no Binary in the same input")
+    return decode_base64(binary.get("data", ""))
+
+
+def _composition_texts(composition: dict) -> Iterator[str]:
+    def walk(sections):
+        for section in _list(sections):
+            if not isinstance(section, dict):
+                continue
+            body = html_to_text(section.get("text", {}).get("div", "")) if isinstance(section.get("text"), dict) else ""
+            heading = section.get("title", "")
+            if heading or body:
+                yield "\n".join(p for p in (heading, body) if p)
+            yield from walk(section.get("section"))
+
+    yield from walk(composition.get("section"))
+
+
+def patient_context(patient: dict | None, index: ResourceIndex, authors: list[dict]) -> PatientContext | None:
+    """The patient, its relatives, and every clinician and organization in the input."""
+    if patient is None or patient.get("resourceType") != "Patient":
+        return None
+    relatives = [r for r in index.by_type.get("RelatedPerson", []) if index.resolve(r.get("patient")) is patient]
+    clinicians = authors + [p for p in index.by_type.get("Practitioner", []) if p not in authors]
+    people = [patient, *relatives, *clinicians]
+    return PatientContext(
+        patient_id=str(patient.get("id")) if patient.get("id") else None,
+        names=_names([patient]) + _extension_strings(patient, "mothersMaidenName"),
+        birth_date=patient.get("birthDate"),
+        identifiers=_dedupe(str(i.get("value", "")) for p in people for i in _list(p.get("identifier"))
+                            if isinstance(i, dict)) + _telecoms(people, "email"),
+        addresses=_addresses(people) + _birth_place(patient),
+        phones=_telecoms(people, "phone", "fax", "sms"),
+        relatives=_names(relatives) + _dedupe(c for r in relatives for c in _contact_names(r)) + _contact_names(patient),
+        clinicians=_names(clinicians) + _displays(clinicians),
+        organizations=_dedupe(o.get("name", "") for o in index.by_type.get("Organization", [])),
+    )
+
+
+def _authors(resource: dict, index: ResourceIndex) -> list[dict]:
+    references = _list(resource.get("author")) + _list(resource.get("performer")) + _list(resource.get("attester"))
+    found = []
+    for reference in references:
+        target = index.resolve(reference.get("party", reference) if isinstance(reference, dict) else reference)
+        if target is not None and target.get("resourceType") == "Practitioner":
+            found.append(target)
+        elif isinstance(reference, dict) and reference.get("display"):
+            found.append({"resourceType": "Practitioner", "name": [{"text": reference["display"]}]})
+    return found
+
+
+def _names(people: list[dict]) -> tuple[str, ...]:
+    return _dedupe(_human_name(n) for p in people for n in _list(p.get("name")) if isinstance(n, dict))
+
+
+def _human_name(name: dict) -> str:
+    parts = [*map(str, _list(name.get("given"))), str(name.get("family", ""))]
+    return " ".join(p for p in parts if p) or str(name.get("text", ""))
+
+
+def _displays(people: list[dict]) -> tuple[str, ...]:
+    return _dedupe(n.get("text", "") for p in people for n in _list(p.get("name")) if isinstance(n, dict))
+
+
+def _contact_names(person: dict) -> tuple[str, ...]:
+    return _dedupe(_human_name(c["name"]) for c in _list(person.get("contact"))
+                   if isinstance(c, dict) and isinstance(c.get("name"), dict))
+
+
+def _addresses(people: list[dict]) -> tuple[str, ...]:
+    return _dedupe(
+        ", ".join(str(p) for p in [*_list(a.get("line")), a.get("city"), a.get("district"), a.get("postalCode")] if p)
+        for person in people for a in _list(person.get("address")) if isinstance(a, dict)
+    )
+
+
+def _birth_place(patient: dict) -> tuple[str, ...]:
+    places = [e.get("valueAddress", {}) for e in _list(patient.get("extension"))
+              if isinstance(e, dict) and str(e.get("url", "")).endswith("patient-birthPlace")]
+    return _dedupe(", ".join(str(v) for v in (p.get("city"), p.get("district")) if v) for p in places)
+
+
+def _extension_strings(resource: dict, suffix: str) -> tuple[str, ...]:
+    return _dedupe(str(e.get("valueString", "")) for e in _list(resource.get("extension"))
+                   if isinstance(e, dict) and str(e.get("url", "")).endswith(suffix))
+
+
+def _telecoms(people: list[dict], *systems: str) -> tuple[str, ...]:
+    return _dedupe(str(t.get("value", "")) for p in people for t in _list(p.get("telecom"))
+                   if isinstance(t, dict) and t.get("system") in systems)
+
+
+def _loinc(concept) -> tuple[str, str]:
+    if not isinstance(concept, dict):
+        return "", ""
+    for coding in _list(concept.get("coding")):
+        if isinstance(coding, dict) and coding.get("system") == _LOINC:
+            return str(coding.get("code", "")), str(coding.get("display", ""))
+    return "", str(concept.get("text", ""))
+
+
+def _ref(resource: dict) -> str:
+    kind, rid = resource.get("resourceType", ""), resource.get("id", "")
+    return f"{kind}/{rid}" if kind and rid and isinstance(rid, str) and len(rid) <= 64 else ""
+
+
+def _payload_of(resource: dict, fallback: bytes) -> bytes:
+    try:
+        return json.dumps(resource).encode("utf-8")
+    except (TypeError, ValueError):
+        return fallback
+
+
+def _list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _dedupe(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v.strip() for v in values if v and v.strip()))

@@ -1,0 +1,45 @@
+"""python manage.py import_fhir PATH...: Bundles, single resources, bulk NDJSON folders."""
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from clinical_ai.interop import fhir_r4
+from clinical_ai.interop.ingest import REJECTED, ingest, summary
+from clinical_ai.interop.inputs import read_limited
+from clinical_ai.interop.results import Rejection
+
+
+class Command(BaseCommand):
+    help = "Import FHIR R4 JSON (Bundles, resources) and bulk-export NDJSON folders as documents."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", help="*.json / *.ndjson files, or folders of them")
+
+    def handle(self, *args, paths, **options):
+        outcomes = []
+        for name in paths:
+            outcomes += ingest(_items(Path(name)), source="fhir")
+        for outcome in outcomes:
+            if outcome.status == REJECTED:
+                self.stderr.write(f"rejected: {outcome.reason}")
+        self.stdout.write(summary(outcomes))
+        if any(o.status == REJECTED for o in outcomes):
+            raise CommandError("some input was rejected and quarantined", returncode=2)
+
+
+def _items(path: Path):
+    """A folder is one bulk export (NDJSON read together) plus its own JSON files."""
+    if path.is_dir():
+        yield from fhir_r4.parse_ndjson_folder(path)
+        for json_path in sorted(path.glob("*.json")):
+            yield from _items(json_path)
+    elif path.suffix.lower() == ".ndjson":
+        yield from fhir_r4.parse_ndjson_file(path)
+    else:
+        data = read_limited(path)
+        if isinstance(data, Rejection):
+            yield data
+        elif data.lstrip()[:1] == b"<":
+            yield Rejection(f"file {path.name} is XML; send FHIR JSON", data[:1024 * 1024])
+        else:
+            yield from fhir_r4.parse_json(data, f"file {path.name}")

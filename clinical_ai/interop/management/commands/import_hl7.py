@@ -1,0 +1,41 @@
+"""python manage.py import_hl7 PATH...: files or folders of HL7 v2 messages."""
+from django.core.management.base import BaseCommand, CommandError
+
+from clinical_ai.interop import hl7v2
+from clinical_ai.interop.ingest import REJECTED, ingest, summary
+from clinical_ai.interop.inputs import files_under, read_limited
+from clinical_ai.interop.results import Rejection
+
+HL7_SUFFIXES = (".hl7", ".txt", ".msg", ".dat")
+
+
+class Command(BaseCommand):
+    help = "Import HL7 v2 messages (ORU^R01, MDM^T01/T02; batches and files) as documents."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", help="files, or folders searched for *.hl7/*.txt/*.msg/*.dat")
+
+    def handle(self, *args, paths, **options):
+        outcomes = []
+        for path in files_under(paths, HL7_SUFFIXES):
+            outcomes += ingest(_items(path), source="hl7v2")
+        for outcome in outcomes:
+            if outcome.status == REJECTED:
+                self.stderr.write(f"rejected: {outcome.reason}")
+        self.stdout.write(summary(outcomes))
+        if any(o.status == REJECTED for o in outcomes):
+            raise CommandError("some input was rejected and quarantined", returncode=2)
+
+
+def _items(path):
+    data = read_limited(path)
+    if isinstance(data, Rejection):
+        yield data
+        return
+    for message in hl7v2.split_messages(data):
+        if isinstance(message, Rejection):
+            yield message
+        else:
+            parsed = hl7v2.parse_message(message)
+            yield from parsed.notes
+            yield from parsed.rejections

@@ -1,0 +1,85 @@
+"""MLLP listener: HL7 v2 over TCP, one ACK per message, stored before it is acknowledged.
+
+Guarantees:
+- A message's notes are committed (or its rejection quarantined) before its ACK is sent;
+  when storing fails the sender gets AE "resend later", never AA.
+- A resend (same MSH-3/MSH-4/MSH-10) is ACKed AA again and creates no second document.
+- A framing error, an oversized block or a dropped connection ends at most that
+  connection; the listener and every other connection go on.
+- Nothing from a message reaches the log: only counts, ACK codes and exception classes.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from django.db import close_old_connections
+
+from clinical_ai.interop.hl7v2 import ACK_ERROR, ACK_REJECT, build_ack, parse_message
+from clinical_ai.interop.ingest import ingest
+from clinical_ai.interop.results import MAX_INPUT_BYTES, Rejection
+
+START_BLOCK, END_BLOCK = b"\x0b", b"\x1c\x0d"
+logger = logging.getLogger(__name__)
+
+
+def frame(message: bytes) -> bytes:
+    return START_BLOCK + message + END_BLOCK
+
+
+def receive(message: bytes) -> bytes:
+    """Store one message's notes (or quarantine it) and return the ACK to send."""
+    parsed = parse_message(message)
+    close_old_connections()
+    try:
+        ingest([*parsed.notes, *parsed.rejections], source="hl7v2")
+    except Exception as error:  # noqa: BLE001 - the sender must hear "not stored", whatever broke
+        logger.error("MLLP message not stored: %s", type(error).__name__)
+        return build_ack(parsed.header, ACK_ERROR, "message could not be stored; resend later")
+    return build_ack(parsed.header, parsed.ack_code, parsed.ack_reason)
+
+
+def receive_framing_error(block: bytes) -> bytes:
+    reason = "MLLP framing error: block does not start with <VT>"
+    try:
+        ingest([Rejection(reason, block)], source="hl7v2")
+    except Exception as error:  # noqa: BLE001
+        logger.error("MLLP framing error not quarantined: %s", type(error).__name__)
+    return build_ack(None, ACK_REJECT, reason)
+
+
+async def handle_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while True:
+            try:
+                block = await reader.readuntil(END_BLOCK)
+            except asyncio.IncompleteReadError as closed:
+                if closed.partial.strip():
+                    logger.warning("MLLP connection closed inside a block (%d bytes dropped)", len(closed.partial))
+                return
+            except asyncio.LimitOverrunError:
+                writer.write(frame(build_ack(None, ACK_REJECT, f"message over the {MAX_INPUT_BYTES} byte limit")))
+                await writer.drain()
+                return
+            writer.write(frame(await asyncio.to_thread(_answer, block[: -len(END_BLOCK)])))
+            await writer.drain()
+    except ConnectionError as error:
+        logger.warning("MLLP connection lost: %s", type(error).__name__)
+    finally:
+        writer.close()
+
+
+def _answer(block: bytes) -> bytes:
+    start = block.rfind(START_BLOCK)
+    if start == -1:
+        return receive_framing_error(block)
+    return receive(block[start + 1:])
+
+
+async def serve(host: str, port: int, ready: asyncio.Event | None = None) -> None:
+    server = await asyncio.start_server(handle_connection, host, port, limit=MAX_INPUT_BYTES + len(END_BLOCK))
+    logger.info("MLLP listening on %s:%d", host, port)
+    if ready is not None:
+        ready.set()
+    async with server:
+        await server.serve_forever()

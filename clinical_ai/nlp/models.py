@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.db import models
+
+
+class ModelVersion(models.Model):
+    """One version of a model the hospital runs, with what it takes to reproduce and trust it."""
+
+    class Task(models.TextChoices):
+        SUMMARIZE = "summarize"
+        CLASSIFY = "classify"
+
+    class Status(models.TextChoices):
+        CANDIDATE = "candidate"
+        ACTIVE = "active"
+        RETIRED = "retired"
+
+    name = models.CharField(max_length=100)
+    version = models.CharField(max_length=32)
+    task = models.CharField(max_length=16, choices=Task.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CANDIDATE)
+    base_model = models.CharField(max_length=200, blank=True)
+    path = models.CharField(max_length=500, help_text="folder under MODEL_ROOT")
+    sha256 = models.CharField(max_length=64, help_text="SHA-256 over the weight files")
+    training_data = models.JSONField(default=dict, blank=True, help_text="fingerprint only: hash and row count")
+    hyperparameters = models.JSONField(default=dict, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    model_card = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    trained_by = models.CharField(max_length=150, blank=True)
+    promoted_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="unique_model_version"),
+            models.UniqueConstraint(fields=["task"], condition=models.Q(status="active"), name="one_active_model_per_task"),
+        ]
+
+    @property
+    def ref(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    @property
+    def folder(self):
+        return settings.MODEL_ROOT / self.path
+
+    def __str__(self):
+        return self.ref

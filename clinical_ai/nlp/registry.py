@@ -1,0 +1,79 @@
+"""The model registry: which version is active for each task, what kind of model a folder holds,
+and loading it once per process."""
+import functools
+import json
+from pathlib import Path
+
+from clinical_ai.nlp.classifier import LABELS_FILE, SequenceClassifier, ZeroShotEmbeddingClassifier
+from clinical_ai.nlp.models import ModelVersion
+from clinical_ai.nlp.summarizer import Summarizer
+
+# Which kinds of model folder can serve each task.
+KINDS = {
+    ModelVersion.Task.SUMMARIZE: ("causal-lm", "seq2seq", "lora"),
+    ModelVersion.Task.CLASSIFY: ("sequence-classifier", "zero-shot"),
+}
+
+
+class NoActiveModel(Exception):
+    """No model version is active for a task: run ``manage.py install_models``."""
+
+
+def active_version(task: str) -> ModelVersion:
+    version = ModelVersion.objects.filter(task=task, status=ModelVersion.Status.ACTIVE).first()
+    if version is None:
+        raise NoActiveModel(f"no active {task} model; run 'python manage.py install_models'")
+    return version
+
+
+def kind_of(folder: Path) -> str:
+    """What a Hugging Face model folder holds, from its files alone."""
+    if (folder / "adapter_config.json").exists():
+        return "lora"
+    if (folder / LABELS_FILE).exists():
+        return "zero-shot"
+    config = json.loads((folder / "config.json").read_text())
+    architectures = " ".join(config.get("architectures") or [])
+    if "ForSequenceClassification" in architectures:
+        return "sequence-classifier"
+    if config.get("is_encoder_decoder"):
+        return "seq2seq"
+    if "ForCausalLM" in architectures:
+        return "causal-lm"
+    raise ValueError(f"{folder} is not a causal LM, seq2seq, sequence classifier or LoRA adapter folder")
+
+
+def parse_ref(ref: str) -> tuple[str, str]:
+    name, _, version = ref.partition("@")
+    if not name or not version:
+        raise ValueError(f"expected NAME@VERSION, got {ref!r}")
+    return name, version
+
+
+def get(ref: str) -> ModelVersion:
+    name, version = parse_ref(ref)
+    return ModelVersion.objects.get(name=name, version=version)
+
+
+def base_of(version: ModelVersion) -> ModelVersion:
+    """The registered model a LoRA adapter applies to (its ``base_model`` is a NAME@VERSION)."""
+    return get(version.base_model)
+
+
+def load(version: ModelVersion):
+    folder = version.folder
+    kind = kind_of(folder)
+    base_folder = str(base_of(version).folder) if kind == "lora" else ""
+    return _load(kind, str(folder), version.sha256, base_folder)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(kind: str, folder: str, sha256: str, base_folder: str):
+    # Keyed by the weight hash too: a re-imported folder is loaded afresh.
+    if kind == "lora":
+        return Summarizer.with_adapter(Path(folder), Path(base_folder))
+    if kind in ("causal-lm", "seq2seq"):
+        return Summarizer.from_folder(Path(folder))
+    if kind == "sequence-classifier":
+        return SequenceClassifier(Path(folder))
+    return ZeroShotEmbeddingClassifier(Path(folder))

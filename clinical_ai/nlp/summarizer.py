@@ -1,0 +1,100 @@
+"""Summaries from a generative model in a local folder, greedy so they are reproducible.
+
+Works with a causal LM, a seq2seq model, or a LoRA adapter over a causal LM. Texts are
+summarized in batches (left-padded, sorted by length so a batch wastes little padding).
+Long notes are never cut: they are split into chunks that fit the prompt budget, each chunk
+is summarized, and the chunk summaries are summarized again (map-reduce).
+"""
+from pathlib import Path
+
+import torch
+from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
+
+from clinical_ai.nlp import runtime
+
+INSTRUCTION = (
+    "Summarize the following clinical note in two or three sentences for a clinician. "
+    "State the main problem, key findings and the plan.\n\nNote:\n"
+)
+
+
+def load_tokenizer(folder: Path):
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    tokenizer.padding_side = "left"  # generation continues from the right edge
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def prompt(tokenizer, text: str) -> str:
+    """The fixed prompt template, shared by inference and LoRA training."""
+    message = [{"role": "user", "content": INSTRUCTION + text}]
+    if tokenizer.chat_template:
+        return tokenizer.apply_chat_template(message, tokenize=False, add_generation_prompt=True)
+    return INSTRUCTION + text + "\n\nSummary:"
+
+
+class Summarizer:
+    def __init__(self, tokenizer, model, max_new_tokens: int = 96, chunk_tokens: int = 1536, batch_size: int = 8):
+        self.tokenizer = tokenizer
+        self.model = model.to(runtime.device()).eval()
+        self.max_new_tokens = max_new_tokens
+        self.chunk_tokens = chunk_tokens
+        self.batch_size = batch_size
+
+    @classmethod
+    def from_folder(cls, folder: Path, **options) -> "Summarizer":
+        """A causal LM or a seq2seq model, whichever the folder's config describes."""
+        config = AutoConfig.from_pretrained(folder)
+        model_class = AutoModelForSeq2SeqLM if config.is_encoder_decoder else AutoModelForCausalLM
+        return cls(load_tokenizer(folder), model_class.from_pretrained(folder, dtype=runtime.dtype()), **options)
+
+    @classmethod
+    def with_adapter(cls, adapter_folder: Path, base_folder: Path, **options) -> "Summarizer":
+        """A LoRA adapter merged into its base once at load, so inference costs what the base costs."""
+        from peft import PeftModel
+
+        base = AutoModelForCausalLM.from_pretrained(base_folder, dtype=runtime.dtype())
+        model = PeftModel.from_pretrained(base, adapter_folder).merge_and_unload()
+        return cls(load_tokenizer(base_folder), model, **options)
+
+    def summarize(self, texts: list[str]) -> list[str]:
+        pending = {index: self._chunks(text) for index, text in enumerate(texts)}
+        summaries = {}
+        while pending:  # each round summarizes every open chunk of every text in shared batches
+            owners = [index for index, chunks in pending.items() for _ in chunks]
+            outputs = self.generate([chunk for chunks in pending.values() for chunk in chunks])
+            for index in list(pending):
+                parts = [output for owner, output in zip(owners, outputs) if owner == index]
+                if len(parts) == 1:
+                    summaries[index] = parts[0]
+                    del pending[index]
+                else:
+                    pending[index] = self._chunks("\n".join(parts))
+        return [summaries[index] for index in range(len(texts))]
+
+    def generate(self, chunks: list[str]) -> list[str]:
+        """One summary per chunk, batched by similar prompt length, in the input order."""
+        prompts = [prompt(self.tokenizer, chunk) for chunk in chunks]
+        order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
+        outputs = [""] * len(prompts)
+        for start in range(0, len(order), self.batch_size):
+            batch_indices = order[start:start + self.batch_size]
+            for index, output in zip(batch_indices, self._generate_batch([prompts[i] for i in batch_indices])):
+                outputs[index] = output
+        return outputs
+
+    @torch.inference_mode()
+    def _generate_batch(self, prompts: list[str]) -> list[str]:
+        batch = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+        batch = batch.to(runtime.device())
+        output = self.model.generate(**batch, max_new_tokens=self.max_new_tokens, do_sample=False,
+                                     pad_token_id=self.tokenizer.pad_token_id)
+        if not self.model.config.is_encoder_decoder:
+            output = output[:, batch["input_ids"].shape[1]:]  # a causal LM echoes its prompt
+        return [text.strip() for text in self.tokenizer.batch_decode(output, skip_special_tokens=True)]
+
+    def _chunks(self, text: str) -> list[str]:
+        ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        step = self.chunk_tokens
+        return [self.tokenizer.decode(ids[i:i + step]) for i in range(0, max(len(ids), 1), step)]

@@ -1,0 +1,36 @@
+"""What every training run shares: seeding, progress lines, and the optimizer schedule."""
+import random
+import time
+
+import numpy as np
+import torch
+from transformers import get_linear_schedule_with_warmup
+
+
+def seed_everything(seed: int) -> None:
+    """Same seed, same data order, same initial head, same weights out (on the same hardware)."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+
+
+def optimizer_and_schedule(parameters, learning_rate: float, total_steps: int):
+    optimizer = torch.optim.AdamW([p for p in parameters if p.requires_grad], lr=learning_rate, weight_decay=0.01)
+    schedule = get_linear_schedule_with_warmup(optimizer, max(1, total_steps // 10), total_steps)
+    return optimizer, schedule
+
+
+class Progress:
+    """Log lines every few steps: step, loss, elapsed time. Never any training text."""
+
+    def __init__(self, write, total_steps: int, every: int = 10):
+        self.write, self.total, self.every = write, total_steps, every
+        self.started, self.losses = time.monotonic(), []
+
+    def step(self, number: int, loss: float) -> None:
+        self.losses.append(loss)
+        if number % self.every == 0 or number == self.total:
+            recent = self.losses[-self.every:]
+            self.write(f"step {number}/{self.total} loss {sum(recent) / len(recent):.4f} "
+                       f"elapsed {time.monotonic() - self.started:.0f}s")

@@ -1,0 +1,45 @@
+"""One training run end to end: split, train into a staging folder, register the candidate with its
+data fingerprint, hyperparameters, metrics and model card. Plain function: the command and the
+Celery task both call it."""
+from dataclasses import fields
+
+from clinical_ai.nlp import cards, datasets, lifecycle, registry
+from clinical_ai.nlp.models import ModelVersion
+
+
+def train_version(*, task: str, name: str, base: ModelVersion, examples, options: dict, trained_by: str,
+                  write=print) -> ModelVersion:
+    if task == ModelVersion.Task.SUMMARIZE and registry.kind_of(base.folder) != "causal-lm":
+        raise ValueError(f"LoRA training needs a causal LM base; {base.ref} is not one")
+    seed = options.get("seed", 13)
+    classify = task == ModelVersion.Task.CLASSIFY
+    train_set, validation_set = datasets.split(examples, options.get("validation_fraction", 0.2), seed,
+                                               stratify=classify)
+    if not classify:
+        train_set = datasets.sample(train_set, options.get("max_train"), seed)
+    validation_set = datasets.sample(validation_set, options.get("max_validation"), seed)
+    write(f"{task}: {len(train_set)} training rows, {len(validation_set)} validation rows, base {base.ref}")
+    staged = lifecycle.staging_folder(name)
+    trainer, settings = _trainer(task, options | {"seed": seed})
+    result = trainer.train(train_set, validation_set, base.folder, staged, settings, write)
+    data = datasets.fingerprint(examples)
+    ref = f"{name}@{lifecycle.next_version(name)}"
+    card = cards.training_card(ref=ref, task=task, base=base.ref, data=data, result=result, trained_by=trained_by,
+                               split={"train": len(train_set), "validation": len(validation_set)})
+    return lifecycle.register(
+        staged=staged, name=name, task=task, base_model=base.ref, trained_by=trained_by, training_data=data,
+        hyperparameters=result["hyperparameters"] | {"validation_fraction": options.get("validation_fraction", 0.2)},
+        metrics_=result["metrics"], model_card=card)
+
+
+def _trainer(task: str, options: dict):
+    if task == ModelVersion.Task.CLASSIFY:
+        from clinical_ai.nlp.training import classify as trainer
+
+        settings_class = trainer.ClassifierSettings
+    else:
+        from clinical_ai.nlp.training import summarize as trainer
+
+        settings_class = trainer.SummarizerSettings
+    known = {field.name for field in fields(settings_class)}
+    return trainer, settings_class(**{key: value for key, value in options.items() if key in known})

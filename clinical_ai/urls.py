@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from clinical_ai.documents.urls import api_urlpatterns as document_api
+from clinical_ai.health import healthz
+
+api_v1 = [
+    *document_api,
+    path("", include("clinical_ai.interop.urls")),
+    path("schema", SpectacularAPIView.as_view(), name="api-schema"),
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("login", auth_views.LoginView.as_view(), name="login"),
+    path("logout", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("", include("clinical_ai.accounts.urls")),
+    path("audit/", include("clinical_ai.audit.urls")),
+    path("api/v1/", include(api_v1)),
+    path("", include("clinical_ai.documents.urls")),
+]

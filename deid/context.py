@@ -1,0 +1,88 @@
+"""What a document's patient is known to be, used to find every mention of it.
+
+PatientContext.from_dict accepts loose API/FHIR-ish JSON. Values of odd types are
+coerced or skipped; only a structurally invalid payload raises, and its message
+never quotes the input (it is PHI).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+# API key -> PatientContext field. Several spellings feed the same field.
+_FIELD_KEYS = {
+    "names": ("name", "names", "given", "family"),
+    "birth_date": ("birth_date", "birthDate", "dob"),
+    "identifiers": ("mrn", "identifiers", "identifier", "ssn"),
+    "addresses": ("address", "addresses"),
+    "phones": ("phone", "phones", "telecom"),
+    "relatives": ("relatives", "contacts"),
+    "clinicians": ("clinicians", "practitioners"),
+    "organizations": ("organizations", "organization"),
+}
+
+# Inside nested objects (FHIR HumanName, Identifier, Address, ContactPoint) only
+# these keys hold identifying values; "use", "system" etc. are vocabulary.
+_VALUE_KEYS = (
+    "value", "text", "given", "family", "prefix", "suffix", "name",
+    "line", "city", "district", "postalCode", "display",
+)
+
+
+@dataclass(frozen=True)
+class PatientContext:
+    patient_id: str | None = None
+    names: tuple[str, ...] = ()
+    birth_date: str | None = None
+    identifiers: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    relatives: tuple[str, ...] = ()
+    clinicians: tuple[str, ...] = ()
+    organizations: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return "PatientContext(<redacted>)"
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> PatientContext:
+        if not isinstance(data, Mapping):
+            raise ValueError("patient context must be a JSON object")
+        fields = {
+            name: _dedupe(s for key in keys for s in _strings(data.get(key)))
+            for name, keys in _FIELD_KEYS.items()
+        }
+        birth_dates = fields.pop("birth_date")
+        patient_ids = _strings(data.get("id", data.get("patient_id")))
+        return cls(
+            patient_id=patient_ids[0] if patient_ids else None,
+            birth_date=birth_dates[0] if birth_dates else None,
+            **fields,
+        )
+
+    def has_values(self) -> bool:
+        """Whether there is anything to look for beyond the patient id."""
+        return any((self.names, self.birth_date, self.identifiers, self.addresses, self.phones,
+                    self.relatives, self.clinicians, self.organizations))
+
+    def name_values(self) -> tuple[str, ...]:
+        """Every person string that must not survive: patient, relatives, clinicians."""
+        return self.names + self.relatives + self.clinicians
+
+
+def _strings(value) -> list[str]:
+    """Flatten str/number leaves out of nested lists and dicts (FHIR HumanName etc.)."""
+    if isinstance(value, bool) or value is None:
+        return []
+    if isinstance(value, (str, int, float)):
+        text = str(value).strip()
+        return [text] if text else []
+    if isinstance(value, Mapping):
+        return [s for key in _VALUE_KEYS for s in _strings(value.get(key))]
+    if isinstance(value, (list, tuple)):
+        return [s for item in value for s in _strings(item)]
+    return []
+
+
+def _dedupe(values) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))

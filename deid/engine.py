@@ -1,0 +1,125 @@
+"""The de-identification engine: detect PHI spans, then replace them.
+
+Safety property: nothing this module logs, raises or reprs contains input text
+or detected values. Detection favours recall; every detected span is replaced.
+"""
+from __future__ import annotations
+
+import threading
+
+from presidio_analyzer import AnalyzerEngine, RecognizerResult
+from presidio_anonymizer import AnonymizerEngine
+from presidio_anonymizer.entities import OperatorConfig
+
+from deid.chunking import split_chunks
+from deid.context import PatientContext
+from deid.keys import load_key
+from deid.nlp import OfflineSpacyNlpEngine
+from deid.operators import build_operators
+from deid.recognizers import build_registry
+from deid.recognizers.patient import PatientContextRecognizer
+from deid.results import DeidResult, Span, merge_spans
+
+LANGUAGE = "en"
+SCORE_THRESHOLD = 0.3
+NLP_BATCH_SIZE = 32
+
+
+class DeidEngine:
+    def __init__(self, key: bytes | None = None, operators: dict | None = None):
+        self.key = key if key is not None else load_key()
+        self.operators = build_operators(operators, self.key)
+        self.nlp_engine = OfflineSpacyNlpEngine()
+        self.nlp_engine.load()
+        self.analyzer = AnalyzerEngine(
+            registry=build_registry(),
+            nlp_engine=self.nlp_engine,
+            supported_languages=[LANGUAGE],
+            default_score_threshold=SCORE_THRESHOLD,
+        )
+        self.anonymizer = AnonymizerEngine()
+
+    def __repr__(self) -> str:
+        return f"DeidEngine(operators={sorted(self.operators)})"
+
+    def analyze(self, text: str, patient: PatientContext | None = None) -> tuple[Span, ...]:
+        """PHI spans in text: merged, non-overlapping, sorted."""
+        return self.analyze_batch([text], [patient])[0]
+
+    def analyze_batch(
+        self, texts: list[str], patients: list[PatientContext | None] | None = None
+    ) -> list[tuple[Span, ...]]:
+        """analyze() for many texts, running spaCy over all their windows in batches."""
+        patients = patients or [None] * len(texts)
+        windows = [
+            (index, offset, window)
+            for index, text in enumerate(texts)
+            for offset, window in split_chunks(text)
+        ]
+        artifacts = self.nlp_engine.process_batch(
+            [window for _, _, window in windows], LANGUAGE, batch_size=NLP_BATCH_SIZE
+        )
+        found: list[list[Span]] = [[] for _ in texts]
+        for (index, offset, window), (_, nlp_artifacts) in zip(windows, artifacts):
+            found[index] += self._analyze_window(window, offset, nlp_artifacts, patients[index])
+        return [merge_spans(spans) for spans in found]
+
+    def _analyze_window(self, window, offset, nlp_artifacts, patient) -> list[Span]:
+        ad_hoc = [PatientContextRecognizer(patient)] if patient and patient.has_values() else None
+        results = self.analyzer.analyze(
+            window, language=LANGUAGE, ad_hoc_recognizers=ad_hoc,
+            score_threshold=SCORE_THRESHOLD, nlp_artifacts=nlp_artifacts,
+        )
+        return [Span(r.start + offset, r.end + offset, r.entity_type, r.score) for r in results]
+
+    def deidentify(self, text: str, patient: PatientContext | None = None) -> DeidResult:
+        spans = self.analyze(text, patient)
+        return self.replace(text, spans, patient)
+
+    def deidentify_batch(
+        self, texts: list[str], patients: list[PatientContext | None] | None = None
+    ) -> list[DeidResult]:
+        patients = patients or [None] * len(texts)
+        return [
+            self.replace(text, spans, patient)
+            for text, spans, patient in zip(texts, self.analyze_batch(texts, patients), patients)
+        ]
+
+    def replace(self, text: str, spans: tuple[Span, ...], patient: PatientContext | None) -> DeidResult:
+        if not spans:
+            return DeidResult(text=text)
+        scope = (patient.patient_id if patient else None) or ""
+        configs = {
+            span.entity_type: self._operator_config(span.entity_type, scope) for span in spans
+        }
+        engine_result = self.anonymizer.anonymize(
+            text=text,
+            analyzer_results=[RecognizerResult(s.entity_type, s.start, s.end, s.score) for s in spans],
+            operators=configs,
+        )
+        replacements = sorted(
+            Span(item.start, item.end, item.entity_type, 1.0) for item in engine_result.items
+        )
+        return DeidResult(text=engine_result.text, spans=spans, replacements=tuple(replacements))
+
+    def _operator_config(self, entity_type: str, scope: str) -> OperatorConfig:
+        operator = self.operators.get(entity_type, self.operators["DEFAULT"])
+        return OperatorConfig(
+            "custom", {"lambda": lambda value: operator.replace(value, entity_type, scope)}
+        )
+
+
+_default_engine: DeidEngine | None = None
+_default_lock = threading.Lock()
+
+
+def default_engine() -> DeidEngine:
+    global _default_engine
+    with _default_lock:
+        if _default_engine is None:
+            _default_engine = DeidEngine()
+        return _default_engine
+
+
+def deidentify(text: str, patient: PatientContext | None = None) -> DeidResult:
+    return default_engine().deidentify(text, patient)

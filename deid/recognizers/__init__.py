@@ -1,0 +1,23 @@
+"""The recognizer registry: small single-purpose recognizers, rules kept as data.
+
+Pattern recognizers are declared in data/patterns.yaml (Presidio's YAML
+format) and word lists in data/*.txt, so a rule can be added, tuned or switched
+off without touching code. Patient-specific values are found by
+PatientContextRecognizer, added per document.
+"""
+from __future__ import annotations
+
+from presidio_analyzer import RecognizerRegistry
+
+from deid.nlp import SPACY_LABELS
+from deid.recognizers.names import CaseAwareNerRecognizer, NameListRecognizer
+from deid.recognizers.patterns import load_pattern_recognizers
+
+
+def build_registry() -> RecognizerRegistry:
+    registry = RecognizerRegistry(supported_languages=["en"])
+    registry.add_recognizer(CaseAwareNerRecognizer(SPACY_LABELS))
+    registry.add_recognizer(NameListRecognizer())
+    for recognizer in load_pattern_recognizers():
+        registry.add_recognizer(recognizer)
+    return registry

@@ -1,0 +1,43 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+
+from clinical_ai.accounts.models import Profile
+
+from clinical_ai.audit import triggers
+from clinical_ai.audit.services import record
+
+
+@pytest.fixture
+def events(db):
+    """Five chained events (ids 1-5)."""
+    return [record(action="read", object_type="document", object_id=f"doc-{n}", patient_key=f"pk-{n}",
+                   details={"n": n}) for n in range(5)]
+
+
+@pytest.fixture
+def behind_the_apps_back(db):
+    """Run raw SQL on the audit table with its triggers dropped, as an intruder would; then restore them."""
+
+    def tamper(sql: str, params=()):
+        triggers.remove(connection)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+        triggers.install(connection)
+
+    return tamper
+
+
+@pytest.fixture
+def officer(db):
+    user = get_user_model().objects.create_user("officer", password="correct horse battery staple")
+    Profile.objects.create(user=user, role="compliance")
+    return user
+
+
+@pytest.fixture
+def officer_client(officer):
+    client = Client()
+    client.force_login(officer)
+    return client

@@ -1,0 +1,62 @@
+"""The `models` command end to end on tiny CSVs and few steps: train, list, evaluate, promote."""
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from clinical_ai.audit.models import AuditEvent
+from clinical_ai.nlp.models import ModelVersion
+
+pytestmark = pytest.mark.django_db
+
+
+def models(*args) -> dict | list:
+    from io import StringIO
+
+    out, err = StringIO(), StringIO()
+    call_command("models", "--json", *map(str, args), stdout=out, stderr=err)
+    return json.loads(out.getvalue())
+
+
+def test_train_classify_records_fine_tuned_and_baseline_metrics_and_is_deterministic(default_models, specialty_csv):
+    arguments = ["train", "--task", "classify", "--data", specialty_csv, "--text-column", "note",
+                 "--label-column", "specialty", "--exclude-labels", "Surgery", "--min-per-class", "3",
+                 "--epochs", "1", "--validation-fraction", "0.25"]
+    first, second = models(*arguments), models(*arguments)
+    assert first["model"] == "classifier-minilm-ft@1" and first["status"] == "candidate"
+    assert set(first["metrics"]) == {"validation", "tfidf_logreg_baseline", "frozen_encoder_head"}
+    assert set(first["metrics"]["validation"]["per_class"]) == {"Cardiology", "Neurology", "Orthopedic"}
+    assert first["training_data"]["rows"] == 24
+    assert first["sha256"] == second["sha256"]  # same seed, same weights
+    version = ModelVersion.objects.get(name="classifier-minilm-ft", version="1")
+    assert "tfidf_logreg_baseline" in version.model_card and version.hyperparameters["kind"] == "sequence-classifier"
+
+    evaluated = models("evaluate", "classifier-minilm-ft@1", "--data", specialty_csv, "--text-column", "note",
+                       "--label-column", "specialty", "--exclude-labels", "Surgery", "--min-per-class", "3")
+    assert {"macro_f1", "accuracy", "per_class"} <= set(evaluated)
+
+
+def test_train_summarize_saves_a_lora_adapter_scored_against_zero_shot_and_lead(default_models, summary_csv):
+    result = models("train", "--task", "summarize", "--data", summary_csv, "--source-column", "transcription",
+                    "--target-column", "description", "--steps", "2", "--max-validation", "2",
+                    "--validation-fraction", "0.25")
+    assert result["model"] == "summarizer-smollm2-lora@1" and result["base_model"] == "smollm2-135m-instruct@1"
+    assert set(result["metrics"]) == {"validation", "zero_shot_base", "lead_baseline"}
+    assert {"rouge1", "rouge2", "rougeL"} <= set(result["metrics"]["validation"])
+    version = ModelVersion.objects.get(name="summarizer-smollm2-lora")
+    assert (version.folder / "adapter_config.json").exists()
+
+
+def test_promote_refusal_is_an_error_and_an_audit_event(default_models, tmp_path):
+    for version, score in ((default_models["classify"], 0.9),):
+        version.metrics = {"validation": {"macro_f1": score}}
+        version.save()
+    from tests.nlp import tiny_models
+
+    folder = tiny_models.sequence_classifier(tmp_path / "c", default_models["classify"].folder, ["A"])
+    models("import", folder, "--name", "weak", "--task", "classify")
+    with pytest.raises(CommandError, match="--force --reason"):
+        models("promote", "weak@1")
+    assert AuditEvent.objects.filter(action="model-promote", outcome="failure").exists()
+    listed = models("list", "--task", "classify")
+    assert [row["status"] for row in listed] == ["active", "candidate"]
