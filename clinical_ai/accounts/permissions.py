@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
 from clinical_ai.accounts.models import Role, role_of
+from clinical_ai.audit.services import record
 
 
 def has_role(*roles):
@@ -47,8 +48,6 @@ def role_required(*roles):
 
 
 def record_denial(request) -> None:
-    from clinical_ai.audit.services import record  # audit imports accounts: import here, not at load
-
     match = getattr(request, "resolver_match", None)
     record(action="read" if request.method in ("GET", "HEAD") else "update", outcome="denied", request=request,
            object_type="view", object_id=match.view_name if match else "")

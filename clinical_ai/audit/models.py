@@ -46,4 +46,5 @@ class AuditEvent(models.Model):
         ordering = ["id"]
 
     def __str__(self):
-        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_type}:{self.object_id}"
+        when = f"{self.occurred_at:%Y-%m-%d %H:%M:%S}"
+        return f"{when} {self.actor_name} {self.action} {self.object_type}:{self.object_id}"

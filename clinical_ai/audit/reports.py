@@ -58,10 +58,10 @@ def _after_hours_bulk(events) -> list[Flag]:
 
 def _failed_login_bursts(events) -> list[Flag]:
     """Many failed logins from one address within ten minutes."""
-    windows = (events.filter(action="login-failed")
-               .values("source_ip", "occurred_at", "id").order_by("source_ip", "occurred_at"))
+    failures = (events.filter(action="login-failed")
+                .values("source_ip", "occurred_at", "id").order_by("source_ip", "occurred_at"))
     by_address: dict[str, list] = {}
-    for row in windows:
+    for row in failures:
         by_address.setdefault(row["source_ip"] or "unknown", []).append(row)
     return [flag for address, rows in by_address.items() if (flag := _burst(address, rows))]
 

@@ -18,9 +18,10 @@ clinician_required = role_required(Role.CLINICIAN)
 @clinician_required
 def document_list(request):
     documents = visible_documents(request.user)[:200]
+    if request.GET.get("fragment") == "rows":  # the page's own 2-second status refresh: audited once, on open
+        return render(request, "documents/_rows.html", {"documents": documents})
     record(action="query", request=request, object_type="document", details={"listed": len(documents)})
-    template = "documents/_rows.html" if request.GET.get("fragment") == "rows" else "documents/list.html"
-    return render(request, template, {"documents": documents})
+    return render(request, "documents/list.html", {"documents": documents})
 
 
 @clinician_required

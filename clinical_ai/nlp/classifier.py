@@ -1,4 +1,5 @@
-"""Note classification with a sentence encoder: zero-shot against label descriptions, or fine-tuned.
+"""Note classification with a sentence encoder: zero-shot against label descriptions, a trained head
+over its frozen embeddings, or a fine-tuned sequence-classification model.
 
 Texts longer than the encoder's window are read window by window and the windows are
 averaged, so the end of a long note counts as much as its start; never truncated.
@@ -7,11 +8,14 @@ import json
 from pathlib import Path
 
 import torch
+from safetensors.torch import load_file, save_file
 from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
 
 from clinical_ai.nlp import runtime
 
 LABELS_FILE = "zero_shot_labels.json"
+HEAD_FILE = "classifier_head.safetensors"
+HEAD_LABELS_FILE = "classifier_labels.json"
 # Cosine similarities of sentence embeddings sit in a narrow band; this sharpens them into a score.
 TEMPERATURE = 0.05
 WINDOW_TOKENS = 256
@@ -29,32 +33,63 @@ def average_by_text(values: torch.Tensor, owners: torch.Tensor, count: int) -> t
     return totals / torch.bincount(owners, minlength=count).unsqueeze(1).to(values.dtype)
 
 
-class ZeroShotEmbeddingClassifier:
-    def __init__(self, folder: Path, window_tokens: int = WINDOW_TOKENS):
+class SentenceEncoder:
+    """Mean-pooled sentence embeddings of whole texts: each window normalized, windows averaged."""
+
+    def __init__(self, folder: Path, window_tokens: int = WINDOW_TOKENS, batch_size: int = 32):
         self.tokenizer = AutoTokenizer.from_pretrained(folder)
         self.model = AutoModel.from_pretrained(folder, dtype=runtime.dtype()).to(runtime.device()).eval()
         self.window_tokens = window_tokens
-        descriptions = json.loads((folder / LABELS_FILE).read_text())
-        self.labels = list(descriptions)
-        self.label_embeddings = torch.stack([self._embed(descriptions[label]) for label in self.labels])
-
-    def classify(self, texts: list[str]) -> list[tuple[str, float]]:
-        results = []
-        for text in texts:
-            similarity = self.label_embeddings @ self._embed(text)
-            probabilities = torch.softmax(similarity / TEMPERATURE, dim=0)
-            best = int(probabilities.argmax())
-            results.append((self.labels[best], round(float(probabilities[best]), 4)))
-        return results
+        self.batch_size = batch_size
 
     @torch.inference_mode()
-    def _embed(self, text: str) -> torch.Tensor:
-        inputs, _ = windows(self.tokenizer, [text], self.window_tokens)
-        inputs = {key: value.to(runtime.device()) for key, value in inputs.items()}
+    def embed(self, texts: list[str]) -> torch.Tensor:
+        inputs, owners = windows(self.tokenizer, texts, self.window_tokens)
+        pooled = [self._pool({key: value[start:start + self.batch_size].to(runtime.device())
+                              for key, value in inputs.items()})
+                  for start in range(0, len(owners), self.batch_size)]
+        return torch.nn.functional.normalize(average_by_text(torch.cat(pooled), owners, len(texts)), dim=-1)
+
+    def _pool(self, inputs: dict) -> torch.Tensor:
         hidden = self.model(**inputs).last_hidden_state.float()
         mask = inputs["attention_mask"].unsqueeze(-1).float()
-        window_embeddings = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)
-        return torch.nn.functional.normalize(window_embeddings.mean(0), dim=0)
+        return torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1).cpu()
+
+
+class ZeroShotEmbeddingClassifier:
+    def __init__(self, folder: Path, window_tokens: int = WINDOW_TOKENS):
+        self.encoder = SentenceEncoder(folder, window_tokens)
+        descriptions = json.loads((folder / LABELS_FILE).read_text())
+        self.labels = list(descriptions)
+        self.label_embeddings = self.encoder.embed(list(descriptions.values()))
+
+    def classify(self, texts: list[str]) -> list[tuple[str, float]]:
+        probabilities = torch.softmax(self.encoder.embed(texts) @ self.label_embeddings.T / TEMPERATURE, dim=1)
+        return _best(probabilities, self.labels)
+
+
+class EmbeddingHeadClassifier:
+    """A trained linear head over frozen sentence embeddings, saved beside the encoder's files."""
+
+    def __init__(self, folder: Path, window_tokens: int = WINDOW_TOKENS):
+        self.encoder = SentenceEncoder(folder, window_tokens)
+        head = load_file(folder / HEAD_FILE)
+        self.weight, self.bias = head["weight"], head["bias"]
+        self.labels = json.loads((folder / HEAD_LABELS_FILE).read_text())
+
+    def classify(self, texts: list[str]) -> list[tuple[str, float]]:
+        return _best(torch.softmax(self.encoder.embed(texts) @ self.weight.T + self.bias, dim=1), self.labels)
+
+    @staticmethod
+    def save_head(folder: Path, weight, bias, labels: list[str]) -> None:
+        save_file({"weight": torch.as_tensor(weight, dtype=torch.float32).contiguous(),
+                   "bias": torch.as_tensor(bias, dtype=torch.float32).contiguous()}, folder / HEAD_FILE)
+        (folder / HEAD_LABELS_FILE).write_text(json.dumps(labels))
+
+
+def _best(probabilities: torch.Tensor, labels: list[str]) -> list[tuple[str, float]]:
+    scores, best = probabilities.max(dim=1)
+    return [(labels[int(i)], round(float(score), 4)) for score, i in zip(scores, best)]
 
 
 class SequenceClassifier:
@@ -68,9 +103,8 @@ class SequenceClassifier:
         self.batch_size = batch_size
 
     def classify(self, texts: list[str]) -> list[tuple[str, float]]:
-        probabilities = self.probabilities(texts)
-        scores, best = probabilities.max(dim=1)
-        return [(self.model.config.id2label[int(i)], round(float(s), 4)) for s, i in zip(scores, best)]
+        labels = [self.model.config.id2label[i] for i in range(self.model.config.num_labels)]
+        return _best(self.probabilities(texts), labels)
 
     @torch.inference_mode()
     def probabilities(self, texts: list[str]) -> torch.Tensor:

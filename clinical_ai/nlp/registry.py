@@ -4,14 +4,15 @@ import functools
 import json
 from pathlib import Path
 
-from clinical_ai.nlp.classifier import LABELS_FILE, SequenceClassifier, ZeroShotEmbeddingClassifier
+from clinical_ai.nlp.classifier import (HEAD_FILE, LABELS_FILE, EmbeddingHeadClassifier, SequenceClassifier,
+                                        ZeroShotEmbeddingClassifier)
 from clinical_ai.nlp.models import ModelVersion
 from clinical_ai.nlp.summarizer import Summarizer
 
 # Which kinds of model folder can serve each task.
 KINDS = {
     ModelVersion.Task.SUMMARIZE: ("causal-lm", "seq2seq", "lora"),
-    ModelVersion.Task.CLASSIFY: ("sequence-classifier", "zero-shot"),
+    ModelVersion.Task.CLASSIFY: ("embedding-head", "sequence-classifier", "zero-shot"),
 }
 
 
@@ -32,6 +33,8 @@ def kind_of(folder: Path) -> str:
         return "lora"
     if (folder / LABELS_FILE).exists():
         return "zero-shot"
+    if (folder / HEAD_FILE).exists():
+        return "embedding-head"
     config = json.loads((folder / "config.json").read_text())
     architectures = " ".join(config.get("architectures") or [])
     if "ForSequenceClassification" in architectures:
@@ -76,4 +79,6 @@ def _load(kind: str, folder: str, sha256: str, base_folder: str):
         return Summarizer.from_folder(Path(folder))
     if kind == "sequence-classifier":
         return SequenceClassifier(Path(folder))
+    if kind == "embedding-head":
+        return EmbeddingHeadClassifier(Path(folder))
     return ZeroShotEmbeddingClassifier(Path(folder))

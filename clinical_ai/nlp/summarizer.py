@@ -36,6 +36,8 @@ def prompt(tokenizer, text: str) -> str:
 
 class Summarizer:
     def __init__(self, tokenizer, model, max_new_tokens: int = 96, chunk_tokens: int = 1536, batch_size: int = 8):
+        if chunk_tokens < 4 * max_new_tokens:  # else joined chunk summaries need not shrink, and map-reduce loops
+            raise ValueError("chunk_tokens must be at least 4 x max_new_tokens")
         self.tokenizer = tokenizer
         self.model = model.to(runtime.device()).eval()
         self.max_new_tokens = max_new_tokens

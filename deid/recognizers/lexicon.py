@@ -23,5 +23,10 @@ def never_phi() -> frozenset[str]:
 
 
 @functools.cache
+def stop_words() -> frozenset[str]:
+    return frozenset(STOP_WORDS) | words("stop_words_extra")
+
+
+@functools.cache
 def person_names() -> frozenset[str]:
     return (words("first_names") | words("last_names")) - never_phi()

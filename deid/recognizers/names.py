@@ -1,4 +1,13 @@
-"""Person names found without context: name-list words and statistical NER."""
+"""Person names found by context: name-list words and statistical NER, each scored
+by the evidence around them.
+
+A name-list word alone is weak evidence (many are also English or clinical words),
+so it counts only with name-like context: a title or credential ("Dr", "Mr", "RN"),
+a family-role word ("wife", "son"), another name token or an initial beside it,
+or, in mixed-case text, its own capitalisation away from a sentence start.
+spaCy NER is used only where capitalisation still carries meaning, and its
+entities must look like proper nouns that are not clinical vocabulary.
+"""
 from __future__ import annotations
 
 import re
@@ -6,16 +15,28 @@ import re
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 
 from deid import entities
-from deid.recognizers.lexicon import never_phi, person_names
+from deid.nlp import UPPER_CASE_SHARE, mostly_upper
+from deid.recognizers.lexicon import never_phi, person_names, stop_words, words
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
-UPPER_CASE_SHARE = 0.6
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*\.?")
+_SENTENCE_END = re.compile(r"(?:^|[.!?:;\n*#>-]|\s{2,})\s*$")
+
+
+def _mixed_case(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    upper = sum(c.isupper() for c in letters)
+    return bool(letters) and 0.02 < upper / len(letters) <= UPPER_CASE_SHARE
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    return bool(_SENTENCE_END.search(text[max(0, start - 4):start]))
 
 
 class NameListRecognizer(LocalRecognizer):
-    """Words on the first/last name lists, minus the allow list. Weak alone."""
+    """Words on the first/last name lists, kept only with name-like context."""
 
-    SCORE = 0.4
+    SCORE = 0.75
 
     def __init__(self):
         super().__init__(supported_entities=[entities.NAME], name="NameListRecognizer")
@@ -25,11 +46,41 @@ class NameListRecognizer(LocalRecognizer):
 
     def analyze(self, text, entities=None, nlp_artifacts=None):
         names = person_names()
-        return [
-            RecognizerResult(self.supported_entities[0], m.start(), m.end(), self.SCORE)
-            for m in _WORD.finditer(text)
-            if m.group().lower() in names
-        ]
+        tokens = list(_TOKEN.finditer(text))
+        mixed = _mixed_case(text)
+        titles, roles = words("name_titles"), words("family_roles")
+        results = []
+        for index, match in enumerate(tokens):
+            word = match.group().rstrip(".")
+            if word.lower() not in names:
+                continue
+            if self._has_context(text, tokens, index, mixed, names, titles, roles):
+                results.append(RecognizerResult(self.supported_entities[0], match.start(),
+                                                match.start() + len(word), self.SCORE))
+        return results
+
+    @staticmethod
+    def _has_context(text, tokens, index, mixed, names, titles, roles) -> bool:
+        match = tokens[index]
+        word = match.group().rstrip(".")
+        if mixed and not (word[0].isupper() and not word.isupper()):
+            return False  # "will", "mark" in lower case prose
+        before = tokens[index - 1] if index else None
+        after = tokens[index + 1] if index + 1 < len(tokens) else None
+        gap_before = text[before.end():match.start()] if before else ""
+        gap_after = text[match.end():after.start()] if after else ""
+        near_before = before is not None and "\n" not in gap_before and len(gap_before) <= 3
+        near_after = after is not None and "\n" not in gap_after and len(gap_after) <= 3
+        prev_word = before.group().rstrip(".").lower() if near_before else ""
+        next_word = after.group().rstrip(".").lower() if near_after else ""
+        if prev_word in titles or prev_word.rstrip("'s") in roles or next_word in titles:
+            return True
+        if (near_before and (prev_word in names or len(prev_word) == 1 and before.group()[0].isupper())) \
+                or (near_after and next_word in names and next_word not in never_phi()):
+            return True
+        if mixed and not _sentence_initial(text, match.start()):
+            return True
+        return False
 
 
 class CaseAwareNerRecognizer(LocalRecognizer):
@@ -37,6 +88,8 @@ class CaseAwareNerRecognizer(LocalRecognizer):
 
     In mostly upper-case text (telegraphic nursing notes) spaCy tags
     abbreviations as people and organisations, so its entities are ignored there.
+    Organisations count only when they name a facility; single-word entities at a
+    sentence start only when the word is on a name list.
     """
 
     def __init__(self, labels: dict[str, str], score: float = 0.6):
@@ -48,25 +101,34 @@ class CaseAwareNerRecognizer(LocalRecognizer):
         pass
 
     def analyze(self, text, entities=None, nlp_artifacts=None):
-        if nlp_artifacts is None or _mostly_upper(text):
+        if nlp_artifacts is None or mostly_upper(text):
             return []
         return [
             RecognizerResult(self.labels[ent.label_], ent.start_char, ent.end_char, self.score)
             for ent in nlp_artifacts.tokens.ents
-            if ent.label_ in self.labels and _looks_like_proper_noun(ent.text)
+            if ent.label_ in self.labels and self._plausible(text, ent)
         ]
 
-
-def _mostly_upper(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) > UPPER_CASE_SHARE
+    def _plausible(self, text, ent) -> bool:
+        found = _WORD.findall(ent.text)
+        if not _looks_like_proper_noun(ent.text):
+            return False
+        kind = self.labels[ent.label_]
+        lowered = [w.lower() for w in found]
+        if kind == entities.ORGANIZATION and set(lowered) & words("facility_words"):
+            return True
+        if any(w in person_names() for w in lowered):
+            return True
+        if len(found) == 1 and _sentence_initial(text, ent.start_char):
+            return False
+        return not any(w in never_phi() for w in lowered if w not in stop_words())
 
 
 def _looks_like_proper_noun(value: str) -> bool:
     """Title-case words, not all allow-listed: rules out 'abd', 'GTT', 'Lasix'."""
-    words = _WORD.findall(value)
+    words_ = _WORD.findall(value)
     return (
-        bool(words)
-        and all(w[0].isupper() and not w.isupper() for w in words)
-        and not all(w.lower() in never_phi() for w in words)
+        bool(words_)
+        and all(w[0].isupper() and not w.isupper() for w in words_)
+        and not all(w.lower() in never_phi() for w in words_)
     )

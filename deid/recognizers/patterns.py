@@ -2,18 +2,25 @@
 
 Each YAML entry becomes one ClinicalPatternRecognizer (one entity type each). A
 match made only of allow-listed words (drugs, eponyms, abbreviations, common
-words) is dropped, so broad context patterns do not cost precision.
+words) is dropped, so broad context patterns do not cost precision. Matches of
+proper-noun kinds (names, places, organisations) are also trimmed: leading and
+trailing allow-listed words are cut off, and a facility name starts after the
+last common word before it ("transferred from Memorial Hospital" keeps
+"Memorial Hospital").
 """
 from __future__ import annotations
 
 import re
 
 import yaml
-from presidio_analyzer import PatternRecognizer
+from presidio_analyzer import PatternRecognizer, RecognizerResult
 
-from deid.recognizers.lexicon import DATA, never_phi
+from deid import entities
+from deid.recognizers.lexicon import DATA, never_phi, stop_words
 
 _WORD = re.compile(r"[A-Za-z]+")
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
+PROPER_NOUN_KINDS = {entities.NAME, entities.ORGANIZATION, entities.LOCATION}
 
 
 class ClinicalPatternRecognizer(PatternRecognizer):
@@ -22,6 +29,49 @@ class ClinicalPatternRecognizer(PatternRecognizer):
             return None
         found = _WORD.findall(pattern_text)
         return bool(found) and all(word.lower() in never_phi() for word in found) or None
+
+    def analyze(self, text, entities=None, nlp_artifacts=None, regex_flags=None):
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        if self.supported_entities[0] not in PROPER_NOUN_KINDS:
+            return results
+        return [trimmed for result in results if (trimmed := trim_proper_noun(text, result))]
+
+
+def trim_proper_noun(text: str, result: RecognizerResult) -> RecognizerResult | None:
+    """The result without allow-listed words at its edges; None when nothing is left."""
+    tokens = [(m.start(), m.end(), m.group().lower().strip("'-"))
+              for m in _TOKEN.finditer(text, result.start, result.end)]
+    if result.entity_type == entities.ORGANIZATION:
+        # "FROM MEMORIAL HOSPITAL": the name starts after the last common word.
+        last_stop = max((i for i, (_, _, w) in enumerate(tokens[:-1]) if w in stop_words()), default=-1)
+        tokens = tokens[last_stop + 1:]
+    allowed = never_phi()
+    while tokens and tokens[0][2] in allowed and not _keeps_title(text, tokens):
+        tokens.pop(0)
+    while tokens and tokens[-1][2] in allowed and not tokens[-1][2].isdigit():
+        tokens.pop()
+    if not tokens or all(w in allowed or w in _FACILITY_WORDS for _, _, w in tokens):
+        return None
+    start, end = tokens[0][0], tokens[-1][1]
+    if end < result.end and text[end:end + 1] == "." and len(tokens[-1][2]) == 1:
+        end += 1  # keep an initial's dot
+    result.start, result.end = start, end
+    return result
+
+
+def _keeps_title(text: str, tokens) -> bool:
+    """A leading title ("Dr.", "St.") stays part of the name it introduces."""
+    start, end, word = tokens[0]
+    return len(tokens) > 1 and word in _TITLES and text[end:end + 1] in (".", " ")
+
+
+_TITLES = frozenset({"dr", "drs", "doctor", "mr", "mrs", "ms", "mister", "prof", "st", "saint", "mt", "mount"})
+
+_FACILITY_WORDS = frozenset({
+    "hospital", "hosp", "medical", "center", "med", "ctr", "health", "clinic", "system",
+    "healthcare", "infirmary", "rehab", "rehabilitation", "nursing", "home", "group",
+    "urgent", "care", "hospice", "agency", "st", "saint", "mt", "mount",
+})
 
 
 def load_pattern_recognizers(filename: str = "patterns.yaml") -> list[ClinicalPatternRecognizer]:

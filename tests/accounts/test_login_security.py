@@ -1,5 +1,7 @@
 """Logins are throttled and audited; pages carry a strict Content-Security-Policy; forms need CSRF."""
 from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinical_ai.audit.models import AuditEvent
 from tests.accounts.conftest import PASSWORD
@@ -41,3 +43,17 @@ def test_a_login_without_the_csrf_token_is_refused(users):
     response = client.post("/login", {"username": "clinician-user", "password": PASSWORD})
 
     assert response.status_code == 403
+
+
+def test_a_user_with_an_authenticator_needs_its_code(users):
+    device = TOTPDevice.objects.create(user=users["compliance"], name="phone", confirmed=True)
+    credentials = {"username": "compliance-user", "password": PASSWORD}
+
+    without_code = Client().post("/login", credentials)
+    client = Client()
+    with_code = client.post("/login", {**credentials, "otp_token": f"{totp(device.bin_key):06d}"})
+    wrong_code = Client().post("/login", {**credentials, "otp_token": "000000"})  # after: a failure throttles
+
+    assert without_code.status_code == 200 and "authenticator code" in without_code.content.decode()
+    assert wrong_code.status_code == 200
+    assert with_code.status_code == 302 and client.session.get("otp_device_id") == device.persistent_id

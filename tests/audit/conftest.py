@@ -4,9 +4,9 @@ from django.db import connection
 from django.test import Client
 
 from clinical_ai.accounts.models import Profile
-
 from clinical_ai.audit import triggers
 from clinical_ai.audit.services import record
+from tests.audit import postgres
 
 
 @pytest.fixture
@@ -41,3 +41,13 @@ def officer_client(officer):
     client = Client()
     client.force_login(officer)
     return client
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """The URL of a PostgreSQL server started for these tests; skips where none can be started."""
+    if not postgres.available():
+        pytest.skip("PostgreSQL binaries are not installed")
+    cluster = postgres.PostgresCluster(durable=False).start()
+    yield cluster.url
+    cluster.stop()

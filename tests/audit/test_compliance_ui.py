@@ -2,7 +2,7 @@
 import csv
 import io
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from clinical_ai.audit import chain
 from clinical_ai.audit.models import AuditEvent
@@ -77,7 +77,8 @@ def test_exports_are_complete_and_audited(events, officer_client):
 
 def test_flags_show_break_glass_after_hours_bulk_and_failed_login_bursts(db, officer_client, monkeypatch, settings):
     record(action="break-glass", object_type="document", patient_key="pk-1", purpose="BTG", component="dr-night")
-    at(monkeypatch, datetime(2026, 1, 10, 3, 15, tzinfo=timezone.utc))  # 03:15, after hours
+    yesterday = datetime.now(timezone.utc) - timedelta(days=1)
+    at(monkeypatch, yesterday.replace(hour=3, minute=15))  # after hours
     for n in range(settings.AUDIT_BULK_PATIENTS):
         record(action="read", object_type="document", patient_key=f"pk-{n}", component="dr-night")
     monkeypatch.undo()
@@ -86,16 +87,16 @@ def test_flags_show_break_glass_after_hours_bulk_and_failed_login_bursts(db, off
 
     response = officer_client.get("/audit/flags")
 
-    kinds = sorted(flag.kind for flag in response.context["flags"] if flag.kind != "after-hours bulk access"
-                   or flag.who == "dr-night")
-    assert kinds == ["after-hours bulk access", "break-glass", "failed-login burst"]
+    flagged = {(flag.kind, flag.who) for flag in response.context["flags"]}
+    assert flagged == {("break-glass", "dr-night"), ("after-hours bulk access", "dr-night"),
+                       ("failed-login burst", "unknown")}
 
 
 def test_verify_now_shows_the_chain_status(events, officer_client):
     response = officer_client.post("/audit/verify", follow=True)
 
     assert b"verified" in response.content
-    assert response.context["verification"].details["events"] == 5
+    assert response.context["verification"].outcome == "success"
 
 
 def at(monkeypatch, moment: datetime) -> None:

@@ -24,6 +24,8 @@ def _detected(engine, text):
     ("Transferred from Calvert Hospital overnight.", "Calvert Hospital", "ORGANIZATION"),
     ("Lives at 12 Elm Street with family.", "12 Elm Street", "LOCATION"),
     ("Discussed with Dr. Marder at bedside.", "Dr. Marder", "NAME"),
+    ("Admitted to St. Joseph's Hospital overnight.", "St. Joseph's Hospital", "ORGANIZATION"),
+    ("Transferred from Memorial Hospital overnight.", "Memorial Hospital", "ORGANIZATION"),
 ])
 def test_recognizer_finds_value(engine, text, value, entity_type):
     assert (value, entity_type) in _detected(engine, text)
@@ -44,3 +46,43 @@ def test_all_caps_nursing_note_names_found_by_context(engine):
     found = {value for value, _ in _detected(engine, text)}
     assert any("RIZZO" in value for value in found)
     assert any("FINN" in value for value in found)
+
+
+@pytest.mark.parametrize("text", [
+    "PAIN 8/10, GIVE 1/2 NS BOLUS, CPAP 5/5 40%.",
+    "NURSING PROGRESS NOTE 1900-0700. SEE MD NOTES.",
+    "VT 800-1000 WHILE SEDATED, SVR 882-1326.",
+    "HO AWARE. PT ANXIOUS TO GO TO REHAB.",
+    "Given at 2000 per orders. Resp: on cpap 5/5.",
+    "3 WAY FOLEY IN PLACE, DRAINING WELL.",
+])
+def test_clinical_numbers_and_words_are_not_phi(engine, text):
+    assert engine.analyze(text) == ()
+
+
+def test_title_introduces_a_name_but_ms_needs_a_capital(engine):
+    text = "DR RIZZO AWARE. Mr. Nicholson resting, ms improving."
+    assert {value for value, _ in _detected(engine, text)} == {"DR RIZZO", "Mr. Nicholson"}
+
+
+@pytest.mark.parametrize("text, name", [
+    ("HUSBAND JOHN IN TO VISIT.", "JOHN"),
+    ("Spoke with daughter Maria at bedside.", "Maria"),
+    ("PT SEEN BY JOHN SMITH TODAY.", "JOHN"),
+])
+def test_name_list_word_counts_with_name_context(engine, text, name):
+    assert any(name in value for value, _ in _detected(engine, text))
+
+
+@pytest.mark.parametrize("text", [
+    "PT WILL MARK AREA. SKIN CARE GIVEN.",
+    "Rose to chair with assist.",
+    "MS GIVEN 2MG IV.",
+])
+def test_name_list_word_without_context_is_not_a_name(engine, text):
+    assert not any(entity == "NAME" for _, entity in _detected(engine, text))
+
+
+def test_facility_name_starts_after_the_last_common_word(engine):
+    text = "63 YO MALE TRANSFERRED FROM MEMORIAL HOSPITAL WITH CHF."
+    assert ("MEMORIAL HOSPITAL", "ORGANIZATION") in _detected(engine, text)

@@ -43,7 +43,7 @@ def test_analyze_labels_every_text_with_the_versions_used(default_models, tmp_pa
 
 def test_batched_generation_matches_one_at_a_time_and_long_notes_are_chunked(default_models, tmp_path):
     folder = tiny_models.causal_lm(tmp_path / "lm", default_models["summarize"].folder)
-    summarizer = Summarizer.from_folder(folder, max_new_tokens=6, chunk_tokens=12, batch_size=4)
+    summarizer = Summarizer.from_folder(folder, max_new_tokens=4, chunk_tokens=16, batch_size=4)
     texts = ["Cough for three days.", "Chest pain on exertion, relieved by rest; ECG normal; plan stress test.",
              " ".join(["Long note sentence."] * 20)]
     assert len(summarizer._chunks(texts[2])) > 1

@@ -1,9 +1,13 @@
-"""Fine-tune a sequence classifier on the sentence encoder, with two baselines on the same split.
+"""Train a note classifier on the sentence encoder, with a TF-IDF baseline on the same split.
 
-Full fine-tuning (encoder and head) is the default: on MTSamples specialties it scored well
-above a linear head on frozen embeddings (see the model card's numbers). Every window of a
-note is a training example with the note's label, as at inference, where windows are averaged.
+Two methods. ``head`` (the default): a multinomial logistic-regression head over the frozen
+encoder's mean-pooled embeddings of every window of a note. ``full``: fine-tune encoder and head
+(every window a training example with its note's label). Measured on MTSamples specialties
+(833 notes, 15 labels, seed 13, 2 CPU cores): the head scored macro-F1 0.750 against TF-IDF's
+0.694, in about as long as one forward pass over the notes; a full fine-tune ran at ~12 s per
+16-window step, over 45 minutes for three epochs, so it is kept for GPU workers.
 """
+import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -11,68 +15,73 @@ import torch
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
-from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
+from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 from clinical_ai.nlp import metrics
-from clinical_ai.nlp.classifier import SequenceClassifier, average_by_text, windows
+from clinical_ai.nlp.classifier import (LABELS_FILE, EmbeddingHeadClassifier, SentenceEncoder, SequenceClassifier,
+                                        windows)
 from clinical_ai.nlp.training.common import Progress, optimizer_and_schedule, seed_everything
 
 
 @dataclass(frozen=True)
 class ClassifierSettings:
     seed: int = 13
-    epochs: int = 4
+    method: str = "head"
+    window_tokens: int = 256
+    head_c: float = 10.0  # inverse L2 strength of the head (and of the TF-IDF baseline's regression)
+    epochs: int = 3  # full only, like the two below
     learning_rate: float = 1e-4
     batch_size: int = 16
-    window_tokens: int = 256
-    max_windows_per_note: int = 4  # bounds CPU time on long notes; inference still reads them all
+    max_windows_per_note: int = 4  # bounds training time on long notes; inference still reads them all
 
 
 def train(train_set, validation_set, encoder_folder: Path, target: Path, settings: ClassifierSettings, write) -> dict:
-    """Fine-tune, save into ``target``, and return hyperparameters and metrics for the registry."""
+    """Train into ``target`` and return hyperparameters and metrics for the registry."""
     seed_everything(settings.seed)
     labels = sorted({example.target for example in train_set})
-    _fine_tune(train_set, labels, encoder_folder, target, settings, write)
-    truth = [example.target for example in validation_set]
     texts = [example.text for example in validation_set]
-    predicted = [label for label, _ in SequenceClassifier(target, settings.window_tokens).classify(texts)]
-    write("scoring the baselines on the same split")
+    if settings.method == "head":
+        predicted = _train_head(train_set, texts, labels, encoder_folder, target, settings, write)
+    else:
+        _fine_tune(train_set, labels, encoder_folder, target, settings, write)
+        predicted = [label for label, _ in SequenceClassifier(target, settings.window_tokens).classify(texts)]
+    truth = [example.target for example in validation_set]
+    write("scoring the TF-IDF baseline on the same split")
     return {
-        "hyperparameters": asdict(settings) | {"method": "full fine-tune", "labels": labels},
+        "hyperparameters": asdict(settings) | {"labels": labels},
         "metrics": {
             "validation": metrics.classification(truth, predicted),
-            "tfidf_logreg_baseline": metrics.classification(truth, tfidf_baseline(train_set, texts, settings.seed)),
-            "frozen_encoder_head": metrics.classification(
-                truth, frozen_head_baseline(train_set, texts, encoder_folder, settings)),
+            "tfidf_logreg_baseline": metrics.classification(truth, tfidf_baseline(train_set, texts, settings)),
         },
     }
 
 
-def tfidf_baseline(train_set, texts: list[str], seed: int) -> list[str]:
+def tfidf_baseline(train_set, texts: list[str], settings: ClassifierSettings) -> list[str]:
     model = make_pipeline(TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=2),
-                          LogisticRegression(max_iter=2000, C=10, random_state=seed))
+                          LogisticRegression(max_iter=2000, C=settings.head_c, random_state=settings.seed))
     model.fit([example.text for example in train_set], [example.target for example in train_set])
     return list(model.predict(texts))
 
 
-def frozen_head_baseline(train_set, texts: list[str], encoder_folder: Path, settings: ClassifierSettings) -> list[str]:
-    """A linear head on frozen mean-pooled embeddings: the cheaper alternative to full fine-tuning."""
-    tokenizer = AutoTokenizer.from_pretrained(encoder_folder)
-    encoder = AutoModel.from_pretrained(encoder_folder).eval()
-    head = LogisticRegression(max_iter=2000, C=10, random_state=settings.seed)
-    head.fit(_embed(encoder, tokenizer, [e.text for e in train_set], settings), [e.target for e in train_set])
-    return list(head.predict(_embed(encoder, tokenizer, texts, settings)))
+def _train_head(train_set, validation_texts, labels, encoder_folder: Path, target: Path,
+                settings: ClassifierSettings, write) -> list[str]:
+    """Fit the head, save it beside a copy of the encoder, and return its validation predictions."""
+    encoder = SentenceEncoder(encoder_folder, settings.window_tokens)
+    write(f"embedding {len(train_set)} training notes with the frozen encoder")
+    features = encoder.embed([example.text for example in train_set]).numpy()
+    head = LogisticRegression(max_iter=2000, C=settings.head_c, random_state=settings.seed)
+    head.fit(features, [example.target for example in train_set])
+    shutil.copytree(encoder_folder, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns(LABELS_FILE))
+    weight, bias = (head.coef_, head.intercept_) if len(labels) > 2 else _binary_as_two_rows(head)
+    EmbeddingHeadClassifier.save_head(target, weight, bias, labels)
+    write(f"embedding {len(validation_texts)} validation notes")
+    return list(head.predict(encoder.embed(validation_texts).numpy()))
 
 
-@torch.inference_mode()
-def _embed(encoder, tokenizer, texts: list[str], settings: ClassifierSettings):
-    inputs, owners = windows(tokenizer, texts, settings.window_tokens)
-    pooled = []
-    for start in range(0, len(owners), 64):
-        batch = {key: value[start:start + 64] for key, value in inputs.items()}
-        mask = batch["attention_mask"].unsqueeze(-1).float()
-        pooled.append((encoder(**batch).last_hidden_state * mask).sum(1) / mask.sum(1))
-    return average_by_text(torch.cat(pooled), owners, len(texts)).numpy()
+def _binary_as_two_rows(head):
+    # With two labels scikit-learn keeps one row of weights; softmax over (-w, w) gives the same odds.
+    return (torch.cat([-torch.as_tensor(head.coef_), torch.as_tensor(head.coef_)]) / 2,
+            torch.cat([-torch.as_tensor(head.intercept_), torch.as_tensor(head.intercept_)]) / 2)
 
 
 def _fine_tune(train_set, labels, encoder_folder: Path, target: Path, settings: ClassifierSettings, write) -> None:

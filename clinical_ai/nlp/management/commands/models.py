@@ -33,7 +33,9 @@ class Command(BaseCommand):
         train.add_argument("--base", help="registered NAME@VERSION to start from")
         train.add_argument("--seed", type=int, default=13)
         train.add_argument("--validation-fraction", type=float, default=0.2)
-        train.add_argument("--epochs", type=int, help="classify: passes over the data")
+        train.add_argument("--method", choices=["head", "full"], help="classify: head on the frozen encoder "
+                           "(default) or full fine-tune")
+        train.add_argument("--epochs", type=int, help="classify --method full: passes over the data")
         train.add_argument("--steps", type=int, help="summarize: optimizer steps")
         train.add_argument("--max-train", type=int, help="summarize: use at most this many training rows")
         train.add_argument("--max-validation", type=int, help="score at most this many validation rows")
@@ -81,7 +83,7 @@ class Command(BaseCommand):
         examples = _examples(options)
         version = run.train_version(
             task=task, name=options["name"] or DEFAULT_NAME[task], base=base, examples=examples,
-            options={key: options[key] for key in ("seed", "validation_fraction", "epochs", "steps", "max_train",
+            options={key: options[key] for key in ("seed", "validation_fraction", "method", "epochs", "steps", "max_train",
                                                    "max_validation") if options[key] is not None},
             trained_by=options["by"], write=self._progress(options))
         return _summary(version) | {"metrics": version.metrics}

@@ -1,0 +1,161 @@
+"""The MLLP listener against a real database: store before ACK, AA/AE/AR, many connections, resends.
+
+The listener runs in a background thread on its own event loop, as `manage.py mllp_listen` runs it.
+Its storing threads commit for real (transactional test database); the Celery enqueue that fires
+on commit is replaced by a mock, so no Redis is needed.
+"""
+import asyncio
+import gc
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from unittest import mock
+
+import pytest
+from django.db import DatabaseError, connection
+
+from clinical_ai.audit import triggers
+
+from clinical_ai.documents.models import Document, QuarantinedInput
+from clinical_ai.interop.mllp import END_BLOCK, frame, serve
+from interop_samples import ADT_A01, MDM_T02, ORU_TWO_REPORTS
+from tests.stack import free_port
+
+@pytest.fixture
+def enqueue():
+    with mock.patch("clinical_ai.documents.tasks.enqueue") as queued:
+        yield queued
+
+
+@pytest.fixture
+def committed_db(transactional_db):
+    """Real commits; afterwards the append-only audit triggers are lifted so the test database can be
+    flushed (the audit app puts them back on the flush's post_migrate signal)."""
+    yield
+    triggers.remove(connection)
+
+
+@pytest.fixture
+def listener(committed_db, enqueue):
+    """(host, port) of a running listener; stopped after the test."""
+    loop, port = asyncio.new_event_loop(), free_port()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    serving = asyncio.run_coroutine_threadsafe(serve("127.0.0.1", port), loop)
+    wait_until_listening(port)
+    yield "127.0.0.1", port
+    serving.cancel()
+    # End the storing threads, and with them their database connections, before the test
+    # database is flushed: an open connection to SQLite's shared in-memory database locks it.
+    asyncio.run_coroutine_threadsafe(loop.shutdown_default_executor(), loop).result(timeout=30)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(timeout=10)
+    gc.collect()
+
+
+def wait_until_listening(port: int, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError("MLLP listener did not start")
+
+
+def connect(address) -> socket.socket:
+    return socket.create_connection(address, timeout=30)
+
+
+def exchange(connection: socket.socket, block: bytes) -> str:
+    """Send raw bytes, return the next ACK (unframed) as text."""
+    connection.sendall(block)
+    received = b""
+    while END_BLOCK not in received:
+        chunk = connection.recv(65536)
+        assert chunk, "listener closed the connection"
+        received += chunk
+    return received.split(END_BLOCK)[0].lstrip(b"\x0b").decode()
+
+
+def send(address, message: str) -> str:
+    with connect(address) as connection:
+        return exchange(connection, frame(message.encode()))
+
+
+def msa(ack: str) -> list[str]:
+    return next(s for s in ack.split("\r") if s.startswith("MSA|")).split("|")
+
+
+def numbered(message: str, control_id: str) -> str:
+    return message.replace("|CTRL-1|", f"|{control_id}|", 1)
+
+
+def test_message_is_committed_and_queued_before_its_aa_ack(listener, enqueue):
+    ack = send(listener, MDM_T02)
+
+    assert msa(ack)[1:3] == ["AA", "CTRL-1"]
+    document = Document.objects.get(source="hl7v2", source_ref="DICTATE|MERCY|CTRL-1")
+    enqueue.assert_called_once_with(document.pk)
+
+
+def test_when_storing_fails_the_sender_hears_ae_never_aa(listener):
+    with mock.patch("clinical_ai.interop.mllp.ingest", side_effect=DatabaseError("disk full")):
+        ack = send(listener, MDM_T02)
+
+    assert msa(ack)[1] == "AE" and "resend later" in msa(ack)[3]
+    assert Document.objects.count() == 0
+
+
+@pytest.mark.parametrize("message, code, reason", [
+    (MDM_T02.replace("TXA|", "ZXA|"), "AE", "no TXA segment"),
+    (MDM_T02.replace("MSH|^~\\&|", "MSH|^~^&|", 1), "AR", "encoding characters are invalid"),
+    ("PID|1||MRN4711||Quintero^Rosalind\r", "AR", "does not start with an MSH"),
+])
+def test_refused_message_is_quarantined_and_acked_with_its_reason(listener, message, code, reason):
+    ack = send(listener, message)
+
+    assert msa(ack)[1] == code and reason in ack
+    assert "Quintero" not in ack and "MRN4711" not in ack
+    assert reason in QuarantinedInput.objects.get().reason
+    assert Document.objects.count() == 0
+
+
+def test_a_message_without_a_note_is_accepted_and_stores_nothing(listener):
+    assert msa(send(listener, ADT_A01))[1] == "AA"
+    assert Document.objects.count() == 0 and QuarantinedInput.objects.count() == 0
+
+
+def test_resend_with_the_same_control_id_is_acked_again_and_stored_once(listener, enqueue):
+    first, again = send(listener, ORU_TWO_REPORTS), send(listener, ORU_TWO_REPORTS)
+
+    assert msa(first)[1] == msa(again)[1] == "AA"
+    assert Document.objects.count() == 2  # the two reports in the message, once each
+    assert enqueue.call_count == 2
+
+
+def test_many_connections_at_once_each_get_their_acks(listener):
+    def send_five(connection_number: int) -> list[str]:
+        with connect(listener) as connection:
+            return [msa(exchange(connection, frame(numbered(MDM_T02, f"C{connection_number}-{n}").encode())))[1]
+                    for n in range(5)]
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = [code for codes in pool.map(send_five, range(8)) for code in codes]
+
+    assert codes == ["AA"] * 40
+    assert Document.objects.count() == 40
+
+
+def test_framing_errors_and_dropped_connections_do_not_stop_the_listener(listener):
+    with connect(listener) as connection:
+        ack = exchange(connection, MDM_T02.encode() + END_BLOCK)  # no <VT> start block
+        assert msa(ack)[1] == "AR" and "framing error" in ack
+        assert msa(exchange(connection, frame(numbered(MDM_T02, "AFTER-1").encode())))[1] == "AA"
+    with connect(listener) as connection:
+        connection.sendall(b"\x0b" + MDM_T02.encode()[:40])  # cut off mid-message
+    assert msa(send(listener, numbered(MDM_T02, "AFTER-2")))[1] == "AA"
+    assert Document.objects.count() == 2
+    assert "framing error" in QuarantinedInput.objects.get().reason
