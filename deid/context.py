@@ -61,9 +61,13 @@ class PatientContext:
         )
 
     def has_values(self) -> bool:
-        """Whether there is anything to look for beyond the patient id."""
-        return any((self.names, self.birth_date, self.identifiers, self.addresses, self.phones,
+        """Whether there is anything of this patient's to look for in the text."""
+        return any((self.names, self.birth_date, self.identifier_values(), self.addresses, self.phones,
                     self.relatives, self.clinicians, self.organizations))
+
+    def identifier_values(self) -> tuple[str, ...]:
+        """Every identifier that must not survive, the patient id (often the MRN) included."""
+        return _dedupe((*self.identifiers, *([self.patient_id] if self.patient_id else [])))
 
     def name_values(self) -> tuple[str, ...]:
         """Every person string that must not survive: patient, relatives, clinicians."""

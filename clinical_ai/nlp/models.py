@@ -32,7 +32,8 @@ class ModelVersion(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["name", "version"], name="unique_model_version"),
-            models.UniqueConstraint(fields=["task"], condition=models.Q(status="active"), name="one_active_model_per_task"),
+            models.UniqueConstraint(fields=["task"], condition=models.Q(status="active"),
+                                    name="one_active_model_per_task"),
         ]
 
     @property

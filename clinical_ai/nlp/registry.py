@@ -4,8 +4,13 @@ import functools
 import json
 from pathlib import Path
 
-from clinical_ai.nlp.classifier import (HEAD_FILE, LABELS_FILE, EmbeddingHeadClassifier, SequenceClassifier,
-                                        ZeroShotEmbeddingClassifier)
+from clinical_ai.nlp.classifier import (
+    HEAD_FILE,
+    LABELS_FILE,
+    EmbeddingHeadClassifier,
+    SequenceClassifier,
+    ZeroShotEmbeddingClassifier,
+)
 from clinical_ai.nlp.models import ModelVersion
 from clinical_ai.nlp.summarizer import Summarizer
 

@@ -19,7 +19,22 @@ def words(name: str) -> frozenset[str]:
 @functools.cache
 def never_phi() -> frozenset[str]:
     """Single words that alone are never PHI: the allow list plus English stop words."""
-    return words("allow_words") | frozenset(STOP_WORDS)
+    return words("allow_words") | words("common_name_words") | frozenset(STOP_WORDS)
+
+
+@functools.cache
+def not_a_name() -> frozenset[str]:
+    """Words that are no name even right after a title or role word ("DR AWARE").
+
+    Narrower than never_phi: common words that are also names ("Dr. Art White",
+    "wife, rose,") are names there.
+    """
+    return words("allow_words") | words("not_names") | stop_words()
+
+
+@functools.cache
+def name_introducers() -> frozenset[str]:
+    return words("name_introducers") | words("family_roles")
 
 
 @functools.cache

@@ -16,7 +16,7 @@ from presidio_analyzer import LocalRecognizer, RecognizerResult
 
 from deid import entities
 from deid.nlp import UPPER_CASE_SHARE, mostly_upper
-from deid.recognizers.lexicon import never_phi, person_names, stop_words, words
+from deid.recognizers.lexicon import name_introducers, never_phi, not_a_name, person_names, stop_words, words
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*\.?")
@@ -132,3 +132,106 @@ def _looks_like_proper_noun(value: str) -> bool:
         and all(w[0].isupper() and not w.isupper() for w in words_)
         and not all(w.lower() in never_phi() for w in words_)
     )
+
+
+_GAP = re.compile(r"[ \t.,:;(]{0,4}")
+
+
+class ContextNameRecognizer(LocalRecognizer):
+    """Names by strong context, in any case: after a title, clinical role or family
+    role ("DR.DISANGRO", "HOUSE STAFF mary souza", "DAUGHTER LISA ROSSETTI"),
+    before a credential ("Marie Munroe RN"), and a capitalised word before an
+    initial in mixed-case text ("Frank L."). A word right after the context word
+    counts unless it is a stop, clinical or role-verb word (not_names.txt).
+    """
+
+    SCORE = 0.8
+
+    def __init__(self):
+        super().__init__(supported_entities=[entities.NAME], name="ContextNameRecognizer")
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text, entities=None, nlp_artifacts=None):
+        tokens = list(_TOKEN.finditer(text))
+        lowered = [t.group().rstrip(".").lower() for t in tokens]
+        mixed = _mixed_case(text)
+        spans = []
+        for index, word in enumerate(lowered):
+            if self._introduces(lowered, index):
+                spans += self._names_after(text, tokens, lowered, index, mixed)
+            elif word in words("credentials") and index:
+                spans += self._names_before(text, tokens, lowered, index, mixed)
+            elif mixed and self._before_initial(text, tokens, lowered, index):
+                spans.append((tokens[index].start(), tokens[index + 1].end()))
+        return [RecognizerResult(self.supported_entities[0], start, end, self.SCORE) for start, end in spans]
+
+    @staticmethod
+    def _introduces(lowered, index) -> bool:
+        word = lowered[index]
+        if word.endswith("'s"):
+            word = word[:-2]
+        if word == "other":
+            return index > 0 and lowered[index - 1] == "significant"
+        return word in name_introducers()
+
+    @staticmethod
+    def _near(text, tokens, first, second) -> bool:
+        return bool(_GAP.fullmatch(text[tokens[first].end():tokens[second].start()]))
+
+    @staticmethod
+    def _initial(tokens, index) -> bool:
+        token = tokens[index].group()
+        return len(token) == 2 and token[1] == "." and token[0].isupper()
+
+    @staticmethod
+    def _name_word(tokens, lowered, index, mixed) -> bool:
+        token, word = tokens[index].group().rstrip("."), lowered[index]
+        if len(word) < 2 or word in not_a_name():
+            return False
+        if len(word) >= 5 and word.endswith(("ed", "ing")) and word not in person_names():
+            return False
+        return not mixed or (token[0].isupper() and not token.isupper()) or len(token) > 1 and token.isupper()
+
+    def _names_after(self, text, tokens, lowered, index, mixed):
+        found = []
+        cursor = index + 1
+        title = lowered[index] in words("name_titles")
+        while cursor < len(tokens) and len(found) < 3 and self._near(text, tokens, cursor - 1, cursor):
+            if found and not mixed and not self._initial(tokens, found[-1]) and not (
+                    {lowered[found[-1]], lowered[cursor]} & person_names()):
+                break  # a second word in caseless text needs a name-list word beside it
+            if self._name_word(tokens, lowered, cursor, mixed) or self._initial(tokens, cursor) and (
+                    title or cursor + 1 < len(tokens) and self._name_word(tokens, lowered, cursor + 1, mixed)):
+                found.append(cursor)
+                cursor += 1
+            else:
+                break
+        if not found:
+            return []
+        # "Dr. King", "Mr. W.": a title written with its dot stays with the name
+        start = tokens[index].start() if title and tokens[index].group().endswith(".") else tokens[found[0]].start()
+        return [(start, tokens[found[-1]].end())]
+
+    def _names_before(self, text, tokens, lowered, index, mixed):
+        found = []
+        cursor = index - 1
+        while cursor >= 0 and len(found) < 3 and self._near(text, tokens, cursor, cursor + 1):
+            if self._name_word(tokens, lowered, cursor, mixed) or self._initial(tokens, cursor):
+                found.insert(0, cursor)
+                cursor -= 1
+            else:
+                break
+        if not found or len(found) == 1 and lowered[found[0]] not in person_names():
+            return []
+        return [(tokens[found[0]].start(), tokens[found[-1]].end())]
+
+    def _before_initial(self, text, tokens, lowered, index) -> bool:
+        """'Frank L.' / 'Jack R.,': a capitalised word and then a one-letter initial."""
+        if index + 1 >= len(tokens) or not self._initial(tokens, index + 1):
+            return False
+        token = tokens[index].group()
+        return (token[0].isupper() and not token.isupper() and not token.endswith(".")
+                and text[tokens[index].end():tokens[index + 1].start()] == " "
+                and lowered[index] not in not_a_name())

@@ -50,7 +50,7 @@ def _compile(patient: PatientContext) -> tuple[tuple[str, re.Pattern], ...]:
     alternatives = {
         entities.NAME: _name_alternatives(patient.name_values()),
         entities.DATE: [_flexible(v) for v in birth_date_variants(patient.birth_date)],
-        entities.MRN: [_separated(v) for v in patient.identifiers if _alnum_len(v) >= 3],
+        entities.MRN: [_separated(v) for v in patient.identifier_values() if _alnum_len(v) >= 3],
         entities.PHONE: [_phone(v) for v in patient.phones if _digit_len(v) >= 7],
         entities.ORGANIZATION: [_flexible(v) for v in patient.organizations],
     }

@@ -45,9 +45,9 @@ def officer_client(officer):
 
 @pytest.fixture(scope="session")
 def postgres_url():
-    """The URL of a PostgreSQL server started for these tests; skips where none can be started."""
+    """The URL of a PostgreSQL server started for these tests (Debian's binaries, which `make test` installs)."""
     if not postgres.available():
-        pytest.skip("PostgreSQL binaries are not installed")
+        pytest.fail("PostgreSQL binaries are not installed: run `make test`, or `apt-get install postgresql`")
     cluster = postgres.PostgresCluster(durable=False).start()
     yield cluster.url
     cluster.stop()

@@ -8,6 +8,7 @@ from django.db import DatabaseError, connection, transaction
 from clinical_ai.audit import chain, triggers
 from clinical_ai.audit.models import AuditEvent
 from clinical_ai.audit.services import last_verification
+from clinical_ai.audit.tasks import verify_audit_chain
 
 
 def verify() -> tuple[int, str]:
@@ -109,3 +110,11 @@ def test_missing_triggers_fail_verification(events):
     status, errors = verify()
 
     assert status == 1 and "triggers" in errors
+
+
+def test_the_scheduled_check_runs_on_the_deid_queue_and_records_its_result(events, settings):
+    entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == verify_audit_chain.name)
+
+    assert settings.CELERY_TASK_ROUTES[entry["task"]] == {"queue": "deid"}
+    assert verify_audit_chain() is True
+    assert last_verification().actor_name == "audit-verify-task"

@@ -86,3 +86,47 @@ def test_name_list_word_without_context_is_not_a_name(engine, text):
 def test_facility_name_starts_after_the_last_common_word(engine):
     text = "63 YO MALE TRANSFERRED FROM MEMORIAL HOSPITAL WITH CHF."
     assert ("MEMORIAL HOSPITAL", "ORGANIZATION") in _detected(engine, text)
+
+
+@pytest.mark.parametrize("text, value", [
+    ("HOUSE STAFF mary souza AWARE.", "mary souza"),
+    ("Marie Munroe RN", "Marie Munroe"),
+    ("DENTURES TAKEN HOME BY DAUGHTER LISA ROSSETTI.", "LISA ROSSETTI"),
+    ("Dr.King aware and lasix given.", "King"),
+    ("Orders signed by Dr. Art White today.", "Art White"),
+    ("a 70yo male, Frank L., presented with COPD.", "Frank L"),
+])
+def test_names_found_by_role_title_or_credential(engine, text, value):
+    found = " ".join(value for value, _ in _detected(engine, text))
+    assert value in found
+
+
+@pytest.mark.parametrize("text, value", [
+    ("social--pt married, lives in catonsville, husband at home", "catonsville"),
+    ("TRANS TO GH 7/23 FOR CATH", "GH"),
+    ("seen at NYU Langone on Sep 8th 2022", "NYU Langone"),
+    ("treated at St. Joseph Hospital in Chicago on Sept 15th", "in Chicago"),
+    ("from Miami, admitted on 5/25/2023", "Miami"),
+    ("seen in Dallas, TX on July 20th", "Dallas, TX"),
+])
+def test_places_found_by_gazetteer_and_context(engine, text, value):
+    assert value in {found for found, _ in _detected(engine, text)}
+
+
+@pytest.mark.parametrize("text", [
+    "PT TRANSFERRED TO MICU FROM FLOOR. SENT TO CT.",
+    "MS: REMAINS ON PROPOFOL. PA LINE IN PLACE. WIFE CALLED, SON AT BEDSIDE.",
+    "Placed in Miami J collar.",
+])
+def test_context_words_alone_are_not_phi(engine, text):
+    assert engine.analyze(text) == ()
+
+
+@pytest.mark.parametrize("text, value", [
+    ("identified as patient ID: 897-65-4321?", "patient ID: 897-65-4321"),
+    ("His MRN is 007-654321.", "007-654321"),
+    ("noted in pt chart on 17-Feb-2023 at", "17-Feb-2023"),
+    ("Hemodialysis 8/9 or 8/10, monitor.", "8/10"),
+])
+def test_labelled_ids_and_dates(engine, text, value):
+    assert value in {found for found, _ in _detected(engine, text)}

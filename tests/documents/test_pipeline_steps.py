@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 PATIENT = {"id": "MRN-4411", "name": "Theodora Vance", "birth_date": "1950-07-04"}
 
 
-def submitted(text="Theodora Vance reports chest pain since 07/01/2024.", patient=PATIENT):
+def submitted(text="Theodora Vance (MRN-4411) reports chest pain since 07/01/2024.", patient=PATIENT):
     document, created = services.submit_document(text=text, patient=patient, source="api")
     assert created
     return document
@@ -27,6 +27,7 @@ def test_deidentify_step_removes_the_patients_name_and_moves_to_inference():
     document.refresh_from_db()
     assert document.stage == Document.Stage.INFERENCE
     assert "Vance" not in document.deidentified_text and "Theodora" not in document.deidentified_text
+    assert "4411" not in document.deidentified_text  # the patient id given as context
     assert "chest pain" in document.deidentified_text
     assert document.phi_counts["NAME"] >= 1
     span = document.phi_spans[0]

@@ -3,13 +3,13 @@ import base64
 import json
 
 import pytest
+from interop_samples import PATIENT, PRACTITIONER, b64, bundle, document_reference
 
 from clinical_ai.documents import services
 from clinical_ai.documents.models import Document, QuarantinedInput
 from clinical_ai.interop import fhir_r4
 from clinical_ai.interop.ingest import ingest
 from clinical_ai.nlp.models import ModelVersion
-from interop_samples import PATIENT, PRACTITIONER, b64, bundle, document_reference
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +99,8 @@ def finished_document():
     Document.objects.filter(pk=document.pk).update(
         summary="[NAME] was seen for chest pain.", label="History and physical", label_score=0.87,
         status=Document.Status.DONE, stage=Document.Stage.FINISHED,
-        summarizer=model_version("summarizer-test", "summarize"), classifier=model_version("classifier-test", "classify"))
+        summarizer=model_version("summarizer-test", "summarize"),
+        classifier=model_version("classifier-test", "classify"))
     return Document.objects.get(pk=document.pk)
 
 

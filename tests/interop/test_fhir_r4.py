@@ -1,10 +1,10 @@
 import json
 
 import pytest
+from interop_samples import PATIENT, PRACTITIONER, RELATED, b64, bundle, document_reference, minimal_pdf
 
 from clinical_ai.interop.fhir_r4 import parse_json, parse_ndjson_folder
 from clinical_ai.interop.results import InboundNote, Rejection
-from interop_samples import PATIENT, PRACTITIONER, RELATED, b64, bundle, document_reference, minimal_pdf
 
 
 def notes_and_rejections(items):
@@ -16,7 +16,8 @@ def test_bundle_document_reference_becomes_a_note_with_its_patient_context(kind)
     doc = document_reference("doc-1", {"contentType": "text/plain", "data": b64(b"Rosalind is doing well.")})
     data = json.dumps(bundle(PATIENT, PRACTITIONER, RELATED, doc, kind=kind)).encode()
     (note,) = parse_json(data)
-    assert (note.text, note.source_ref, note.loinc_code) == ("Rosalind is doing well.", "DocumentReference/doc-1", "34117-2")
+    assert (note.text, note.source_ref, note.loinc_code) == (
+        "Rosalind is doing well.", "DocumentReference/doc-1", "34117-2")
     assert note.patient.names == ("Rosalind Quintero",)
     assert note.patient.birth_date == "1961-09-15"
     assert note.patient.relatives == ("Bartholomew Quintero",)
@@ -55,7 +56,8 @@ def test_bulk_ndjson_folder_links_notes_to_patients_across_files(tmp_path):
     (tmp_path / "DocumentReference.000.ndjson").write_text("\n".join(map(json.dumps, docs)) + "\n{broken\n")
     notes, rejections = notes_and_rejections(parse_ndjson_folder(tmp_path))
     assert len(notes) == 3 and all(n.patient.patient_id == "pat-1" for n in notes)
-    assert [r.reason for r in rejections] == ["DocumentReference.000.ndjson line 4 is not valid JSON (line 1, column 2)"]
+    assert [r.reason for r in rejections] == [
+        "DocumentReference.000.ndjson line 4 is not valid JSON (line 1, column 2)"]
 
 
 @pytest.mark.parametrize("payload, reason", [

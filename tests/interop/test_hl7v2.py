@@ -1,8 +1,8 @@
 import pytest
+from interop_samples import ADT_A01, MDM_T02, ORU_TWO_REPORTS, b64, ed_message, minimal_pdf
 
 from clinical_ai.interop.hl7v2 import build_ack, parse_message, read_header, split_messages
 from clinical_ai.interop.results import MAX_INPUT_BYTES, Rejection
-from interop_samples import ADT_A01, MDM_T02, ORU_TWO_REPORTS, b64, ed_message, minimal_pdf
 
 PHI = ("Quintero", "Rosalind", "MRN4711", "1961", "Larkspur", "chest pain")
 

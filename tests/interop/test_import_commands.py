@@ -5,11 +5,10 @@ import os
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from interop_samples import ADT_A01, MDM_T02, ORU_TWO_REPORTS, PATIENT, PRACTITIONER, b64, bundle, document_reference
 
 from clinical_ai.documents.models import Document, QuarantinedInput
 from clinical_ai.interop.results import QUARANTINE_HEAD_BYTES
-from interop_samples import (ADT_A01, MDM_T02, ORU_TWO_REPORTS, PATIENT, PRACTITIONER, b64, bundle,
-                             document_reference)
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,14 @@
 """Tiny random-weight models of each kind, saved as Hugging Face folders: fast stand-ins that exercise
 the same loading and generation code as the real ones."""
-from transformers import (AutoTokenizer, BartConfig, BartForConditionalGeneration, BertConfig,
-                          BertForSequenceClassification, LlamaConfig, LlamaForCausalLM)
+from transformers import (
+    AutoTokenizer,
+    BartConfig,
+    BartForConditionalGeneration,
+    BertConfig,
+    BertForSequenceClassification,
+    LlamaConfig,
+    LlamaForCausalLM,
+)
 
 
 def causal_lm(folder, tokenizer_folder):

@@ -18,8 +18,13 @@ from sklearn.pipeline import make_pipeline
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 from clinical_ai.nlp import metrics
-from clinical_ai.nlp.classifier import (LABELS_FILE, EmbeddingHeadClassifier, SentenceEncoder, SequenceClassifier,
-                                        windows)
+from clinical_ai.nlp.classifier import (
+    LABELS_FILE,
+    EmbeddingHeadClassifier,
+    SentenceEncoder,
+    SequenceClassifier,
+    windows,
+)
 from clinical_ai.nlp.training.common import Progress, optimizer_and_schedule, seed_everything
 
 

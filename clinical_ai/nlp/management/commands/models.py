@@ -10,6 +10,7 @@ from clinical_ai.nlp.models import ModelVersion
 
 DEFAULT_BASE = {"classify": f"{defaults.CLASSIFIER['name']}@{defaults.CLASSIFIER['version']}",
                 "summarize": f"{defaults.SUMMARIZER['name']}@{defaults.SUMMARIZER['version']}"}
+TRAIN_OPTIONS = ("seed", "validation_fraction", "method", "epochs", "steps", "max_train", "max_validation")
 DEFAULT_NAME = {"classify": "classifier-minilm-ft", "summarize": "summarizer-smollm2-lora"}
 
 
@@ -83,8 +84,7 @@ class Command(BaseCommand):
         examples = _examples(options)
         version = run.train_version(
             task=task, name=options["name"] or DEFAULT_NAME[task], base=base, examples=examples,
-            options={key: options[key] for key in ("seed", "validation_fraction", "method", "epochs", "steps", "max_train",
-                                                   "max_validation") if options[key] is not None},
+            options={key: options[key] for key in TRAIN_OPTIONS if options[key] is not None},
             trained_by=options["by"], write=self._progress(options))
         return _summary(version) | {"metrics": version.metrics}
 

@@ -1,0 +1,164 @@
+"""Places and facilities found by context and by a place-name gazetteer.
+
+A gazetteer place (data/us_places.txt) counts when the text gives it place-like
+context: after "in", "from", "to", "at", "near" or before ", ST", and in mixed-case
+text also when it is capitalised away from a sentence start. A facility nobody can
+list ("transferred to GH", "seen at NYU Langone", "lives at Keeley House") is the
+run of uncommon words after a care verb and its preposition, continued through
+facility words. "Hospital in Detroit", "Hospital of Philadelphia": the place after a
+facility word is taken with its preposition, as gold standards mark it.
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+from presidio_analyzer import LocalRecognizer, RecognizerResult
+
+from deid import entities
+from deid.nlp import mostly_upper
+from deid.recognizers.lexicon import DATA, never_phi, stop_words, words
+
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*|@")
+_PREPOSITIONS = frozenset({"to", "at", "from", "into", "in", "@"})
+_PLACE_BEFORE = frozenset({"in", "from", "to", "at", "near", "@", "of"})
+_STATE = re.compile(r",\s*(?-i:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY)\b")
+_NOT_PLACE_AFTER = re.compile(r"\s*(?:j\b|collar|brace)", re.IGNORECASE)  # Miami J collar
+_GAP = re.compile(r"[ \t]{1,3}|[ \t]?[-.'&][ \t]?|'s[ \t]|")
+
+
+@functools.cache
+def gazetteer() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """first word -> place names as word tuples, longest first."""
+    lines = (DATA / "us_places.txt").read_text(encoding="utf-8").splitlines()
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for line in lines:
+        if line.startswith("#") or not line.strip():
+            continue
+        parts = tuple(re.findall(r"[a-z]+", line.lower()))
+        if parts and not all(p in never_phi() for p in parts):
+            index.setdefault(parts[0], []).append(parts)
+    return {k: tuple(sorted(set(v), key=len, reverse=True)) for k, v in index.items()}
+
+
+@functools.cache
+def _not_places() -> frozenset[str]:
+    return words("allow_words") | words("not_places") | stop_words()
+
+
+class PlaceRecognizer(LocalRecognizer):
+    SCORE = 0.7
+
+    def __init__(self):
+        super().__init__(supported_entities=[entities.LOCATION], name="PlaceRecognizer")
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text, entities=None, nlp_artifacts=None):
+        tokens = list(_TOKEN.finditer(text))
+        lowered = [t.group().lower() for t in tokens]
+        mixed = not mostly_upper(text) and any(c.isupper() for c in text)
+        spans = self._gazetteer_places(text, tokens, lowered, mixed)
+        spans += self._facilities_after_verbs(text, tokens, lowered, mixed)
+        spans += self._places_after_facilities(text, tokens, lowered, mixed)
+        return [RecognizerResult(self.supported_entities[0], s, e, self.SCORE) for s, e in spans]
+
+    @staticmethod
+    def _joined(text, tokens, first, second) -> bool:
+        return bool(_GAP.fullmatch(text[tokens[first].end():tokens[second].start()]))
+
+    def _gazetteer_places(self, text, tokens, lowered, mixed):
+        places = gazetteer()
+        spans = []
+        for index, word in enumerate(lowered):
+            for parts in places.get(word.replace("'", ""), ()):
+                end = index + len(parts)
+                if end > len(tokens) or tuple(lowered[index:end]) != parts:
+                    continue
+                if not all(self._joined(text, tokens, i, i + 1) for i in range(index, end - 1)):
+                    continue
+                if self._place_context(text, tokens, lowered, index, end, mixed):
+                    spans.append((tokens[index].start(), tokens[end - 1].end()))
+                break
+        return spans
+
+    @staticmethod
+    def _place_context(text, tokens, lowered, start, end, mixed) -> bool:
+        after = text[tokens[end - 1].end():]
+        if _NOT_PLACE_AFTER.match(after):
+            return False
+        if _STATE.match(after):
+            return True
+        capitalised = all(t.group()[0].isupper() for t in tokens[start:end])
+        if mixed and not capitalised:
+            return False
+        if start and lowered[start - 1] in _PLACE_BEFORE:
+            return True
+        if mixed:
+            before = text[max(0, tokens[start].start() - 3):tokens[start].start()]
+            return not re.search(r"(?:^|[.!?:\n])\s*$", before) and start > 0
+        return False
+
+    def _facilities_after_verbs(self, text, tokens, lowered, mixed):
+        spans = []
+        verbs = words("place_verbs")
+        for index, word in enumerate(lowered):
+            if word not in _PREPOSITIONS or index + 1 >= len(tokens):
+                continue
+            verb = lowered[index - 1] if index else ""
+            if verb == "back" and index > 1:
+                verb = lowered[index - 2]  # "transfer back to Holy Cross"
+            if verb not in verbs and not (mixed and word in ("at", "from")):
+                continue
+            first = index + 1
+            if lowered[first] == "the" and first + 1 < len(tokens):
+                first += 1
+            span = self._facility_name(text, tokens, lowered, first, mixed)
+            if span and verb not in verbs and len(text[span[0]:span[1]]) < 3:
+                span = None  # bare "at MN", "from BB": too short to tell
+            if span:
+                spans.append(span)
+        return spans
+
+    def _facility_name(self, text, tokens, lowered, first, mixed):
+        last = None
+        cursor = first
+        suffixes = words("facility_suffixes")
+        while cursor < len(tokens) and cursor - first < 5:
+            if cursor > first and not self._joined(text, tokens, cursor - 1, cursor):
+                break
+            token, word = tokens[cursor].group(), lowered[cursor].removesuffix("'s")
+            if mixed and not token[0].isupper():
+                break
+            if word in suffixes and last is not None:
+                last = cursor
+            elif word in _not_places() or len(word) < 2:
+                break
+            else:
+                last = cursor
+            cursor += 1
+        if last is None:
+            return None
+        return tokens[first].start(), tokens[last].end()
+
+    def _places_after_facilities(self, text, tokens, lowered, mixed):
+        """'Hospital in Detroit', 'Hospital of Philadelphia', 'Hospital, Boston'."""
+        if not mixed:
+            return []
+        spans = []
+        suffixes = words("facility_suffixes") | words("facility_words")
+        for index, word in enumerate(lowered[:-2]):
+            if word not in suffixes or not tokens[index].group()[0].isupper():
+                continue
+            link = lowered[index + 1]
+            if link not in ("in", "of") or not self._joined(text, tokens, index, index + 1):
+                continue
+            place = tokens[index + 2]
+            if place.group()[0].isupper() and lowered[index + 2] not in never_phi():
+                end = index + 2
+                while end + 1 < len(tokens) and tokens[end + 1].group()[0].isupper() \
+                        and self._joined(text, tokens, end, end + 1) and lowered[end + 1] not in never_phi():
+                    end += 1
+                spans.append((tokens[index + 1].start(), tokens[end].end()))
+        return spans
