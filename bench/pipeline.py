@@ -70,7 +70,7 @@ def main() -> None:
     args = parser.parse_args()
     notes = read_notes(args.notes, args.limit)
 
-    stack = Stack(Path(tempfile.mkdtemp(prefix="bench-pipeline-"))).start()
+    stack = Stack(Path(tempfile.mkdtemp(prefix="bench-pipeline-")), fast_recovery=False).start()
     try:
         through_pipeline(stack, notes[:1])  # warm the workers: their models load on first use
         pipeline_seconds = through_pipeline(stack, notes)

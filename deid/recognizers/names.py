@@ -20,6 +20,7 @@ from deid.recognizers.lexicon import name_introducers, never_phi, not_a_name, pe
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*\.?")
+_DEVICE_AFTER = re.compile(r"\s*(?:j\b|collar|brace)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;\n*#>-]|\s{2,})\s*$")
 
 
@@ -110,6 +111,8 @@ class CaseAwareNerRecognizer(LocalRecognizer):
         ]
 
     def _plausible(self, text, ent) -> bool:
+        if _DEVICE_AFTER.match(text, ent.end_char):
+            return False  # "Miami J collar", "Philadelphia collar"
         found = _WORD.findall(ent.text)
         if not _looks_like_proper_noun(ent.text):
             return False

@@ -48,8 +48,9 @@ def trim_proper_noun(text: str, result: RecognizerResult) -> RecognizerResult | 
     allowed = never_phi()
     while tokens and tokens[0][2] in allowed and not _keeps_title(text, tokens):
         tokens.pop(0)
-    street = result.entity_type == entities.LOCATION and tokens and tokens[0][2].isdigit()
-    while tokens and tokens[-1][2] in allowed and not tokens[-1][2].isdigit() and not street:
+    # a location keeps its tail: "12 Elm St", "Dallas, TX"
+    while tokens and tokens[-1][2] in allowed and not tokens[-1][2].isdigit() \
+            and result.entity_type != entities.LOCATION:
         tokens.pop()
     if not tokens or all(w in allowed or w in _FACILITY_WORDS for _, _, w in tokens):
         return None
