@@ -33,6 +33,12 @@ def not_a_name() -> frozenset[str]:
 
 
 @functools.cache
+def drug_names() -> frozenset[str]:
+    """Drug names (data/drug_names.txt) and the clinical short forms in allow_words."""
+    return words("drug_names") | words("allow_words")
+
+
+@functools.cache
 def name_introducers() -> frozenset[str]:
     return words("name_introducers") | words("family_roles")
 

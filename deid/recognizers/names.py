@@ -16,7 +16,7 @@ from presidio_analyzer import LocalRecognizer, RecognizerResult
 
 from deid import entities
 from deid.nlp import UPPER_CASE_SHARE, mostly_upper
-from deid.recognizers.lexicon import name_introducers, never_phi, not_a_name, person_names, stop_words, words
+from deid.recognizers.lexicon import drug_names, name_introducers, never_phi, not_a_name, person_names, stop_words, words
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*\.?")
@@ -104,11 +104,16 @@ class CaseAwareNerRecognizer(LocalRecognizer):
     def analyze(self, text, entities=None, nlp_artifacts=None):
         if nlp_artifacts is None or mostly_upper(text):
             return []
-        return [
-            RecognizerResult(self.labels[ent.label_], ent.start_char, ent.end_char, self.score)
-            for ent in nlp_artifacts.tokens.ents
-            if ent.label_ in self.labels and self._plausible(text, ent)
-        ]
+        results = []
+        for ent in nlp_artifacts.tokens.ents:
+            if ent.label_ not in self.labels or not self._plausible(text, ent):
+                continue
+            kind = self.labels[ent.label_]
+            start, end = (strip_titles(text, ent.start_char, ent.end_char) if kind == _NAME
+                          else (ent.start_char, ent.end_char))
+            if start < end:
+                results.append(RecognizerResult(kind, start, end, self.score))
+        return results
 
     def _plausible(self, text, ent) -> bool:
         if _DEVICE_AFTER.match(text, ent.end_char):
@@ -118,6 +123,8 @@ class CaseAwareNerRecognizer(LocalRecognizer):
             return False
         kind = self.labels[ent.label_]
         lowered = [w.lower() for w in found]
+        if set(lowered) & drug_names() and not set(lowered) & person_names():
+            return False  # "Mesalamine", "Calcium Gluconate", "Amio"
         if kind == entities.ORGANIZATION and set(lowered) & words("facility_words"):
             return True
         if any(w in person_names() for w in lowered):
@@ -125,6 +132,22 @@ class CaseAwareNerRecognizer(LocalRecognizer):
         if len(found) == 1 and _sentence_initial(text, ent.start_char):
             return False
         return not any(w in never_phi() for w in lowered if w not in stop_words())
+
+
+_NAME = entities.NAME
+_HONORIFICS = frozenset({"dr", "drs", "doctor", "mr", "mrs", "ms", "miss", "mister", "prof"})
+_LEADING_TITLE = re.compile(r"([A-Za-z]+)(?:\.\s*|\s+)")
+_TRAILING_COUNT = re.compile(r"\s+x\d+$", re.IGNORECASE)
+
+
+def strip_titles(text: str, start: int, end: int) -> tuple[int, int]:
+    """A person span without a leading title ("Mrs Nicholson" -> "Nicholson") or a
+    trailing count ("x2"): a title identifies nobody and stays readable."""
+    while (match := _LEADING_TITLE.match(text, start, end)) and match.group(1).lower() in _HONORIFICS:
+        start = match.end()
+    if trailing := _TRAILING_COUNT.search(text[start:end]):
+        end = start + trailing.start()
+    return start, end
 
 
 def _looks_like_proper_noun(value: str) -> bool:
@@ -138,6 +161,12 @@ def _looks_like_proper_noun(value: str) -> bool:
 
 
 _GAP = re.compile(r"[ \t.,:;(]{0,4}")
+
+
+def _ends_sentence(tokens, index) -> bool:
+    """A word written with a full stop that is not an initial or a title ("TIME.", "HO.")."""
+    token = tokens[index].group()
+    return token.endswith(".") and len(token) > 2 and token[:-1].lower() not in words("name_titles")
 
 
 class ContextNameRecognizer(LocalRecognizer):
@@ -201,10 +230,14 @@ class ContextNameRecognizer(LocalRecognizer):
         found = []
         cursor = index + 1
         title = lowered[index] in words("name_titles")
+        if not title and _ends_sentence(tokens, index):
+            return []  # "PER HO. SLEPT WELL": the role word ends its sentence
         while cursor < len(tokens) and len(found) < 3 and self._near(text, tokens, cursor - 1, cursor):
+            if found and _ends_sentence(tokens, found[-1]):
+                break  # "Dr. Vasquez. Await PT eval"
             if found and not mixed and not self._initial(tokens, found[-1]) and not (
-                    {lowered[found[-1]], lowered[cursor]} & person_names()):
-                break  # a second word in caseless text needs a name-list word beside it
+                    lowered[cursor] in person_names() or lowered[found[-1]] in words("first_names")):
+                break  # a second word in caseless text is a name-list word or follows a first name
             if self._name_word(tokens, lowered, cursor, mixed) or self._initial(tokens, cursor) and (
                     title or cursor + 1 < len(tokens) and self._name_word(tokens, lowered, cursor + 1, mixed)):
                 found.append(cursor)
@@ -213,14 +246,17 @@ class ContextNameRecognizer(LocalRecognizer):
                 break
         if not found:
             return []
-        # "Dr. King", "Mr. W.": a title written with its dot stays with the name
-        start = tokens[index].start() if title and tokens[index].group().endswith(".") else tokens[found[0]].start()
-        return [(start, tokens[found[-1]].end())]
+        # a title is not PHI: "Dr. [NAME]" stays readable; a full stop ends the sentence
+        last = tokens[found[-1]]
+        end = last.end() - 1 if _ends_sentence(tokens, found[-1]) else last.end()
+        return [(tokens[found[0]].start(), end)]
 
     def _names_before(self, text, tokens, lowered, index, mixed):
         found = []
         cursor = index - 1
         while cursor >= 0 and len(found) < 3 and self._near(text, tokens, cursor, cursor + 1):
+            if _ends_sentence(tokens, cursor):
+                break  # "ALL IS WELL AT THIS TIME. Q. LANDER RRT"
             if self._name_word(tokens, lowered, cursor, mixed) or self._initial(tokens, cursor):
                 found.insert(0, cursor)
                 cursor -= 1
@@ -228,6 +264,8 @@ class ContextNameRecognizer(LocalRecognizer):
                 break
         if not found or len(found) == 1 and lowered[found[0]] not in person_names():
             return []
+        if not mixed and not any(lowered[i] in person_names() or self._initial(tokens, i) for i in found):
+            return []  # "RIGHT GROIN PA LINE": caseless words before a credential need a listed name
         return [(tokens[found[0]].start(), tokens[found[-1]].end())]
 
     def _before_initial(self, text, tokens, lowered, index) -> bool:

@@ -62,12 +62,13 @@ def trim_proper_noun(text: str, result: RecognizerResult) -> RecognizerResult | 
 
 
 def _keeps_title(text: str, tokens) -> bool:
-    """A leading title ("Dr.", "St.") stays part of the name it introduces."""
+    """A leading "St." or "Mt." is part of a place's name ("St. Mary's"); a personal
+    title ("Dr.", "Mrs.") is not PHI and stays visible before the replaced name."""
     start, end, word = tokens[0]
-    return len(tokens) > 1 and word in _TITLES and text[end:end + 1] in (".", " ")
+    return len(tokens) > 1 and word in _PLACE_TITLES and text[end:end + 1] in (".", " ")
 
 
-_TITLES = frozenset({"dr", "drs", "doctor", "mr", "mrs", "ms", "mister", "prof", "st", "saint", "mt", "mount"})
+_PLACE_TITLES = frozenset({"st", "saint", "mt", "mount"})
 
 _FACILITY_WORDS = frozenset({
     "hospital", "hosp", "medical", "center", "med", "ctr", "health", "clinic", "system",

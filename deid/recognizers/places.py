@@ -43,7 +43,7 @@ def gazetteer() -> dict[str, tuple[tuple[str, ...], ...]]:
 
 @functools.cache
 def _not_places() -> frozenset[str]:
-    return words("allow_words") | words("not_places") | stop_words()
+    return words("allow_words") | words("not_places") | words("drug_names") | stop_words()
 
 
 class PlaceRecognizer(LocalRecognizer):
