@@ -169,6 +169,14 @@ def _ends_sentence(tokens, index) -> bool:
     return token.endswith(".") and len(token) > 2 and token[:-1].lower() not in words("name_titles")
 
 
+_NOTIFIED = frozenset({"aware", "notified", "paged", "informed", "updated"})
+# "lorrie morales is a 70 yr old female": a note that opens with the patient's name
+_INTRODUCED_PATIENT = re.compile(
+    r"(?:^|\n)\s*([A-Za-z][a-z'-]+(?:\s+[A-Za-z][a-z'-]+){0,2})(?=\s+is\s+an?\s+\d{1,3}\s*(?:-\s*)?(?:y|yo|yr|year))")
+# "per d ross": "per" and an initial before a listed name
+_PER_INITIAL = re.compile(r"\bper\s+([a-z]\.?\s?([a-z][a-z'-]+))\b", re.IGNORECASE)
+
+
 class ContextNameRecognizer(LocalRecognizer):
     """Names by strong context, in any case: after a title, clinical role or family
     role ("DR.DISANGRO", "HOUSE STAFF mary souza", "DAUGHTER LISA ROSSETTI"),
@@ -191,12 +199,19 @@ class ContextNameRecognizer(LocalRecognizer):
         mixed = _mixed_case(text)
         spans = []
         for index, word in enumerate(lowered):
-            if self._introduces(lowered, index):
+            introduces = self._introduces(lowered, index)
+            if introduces:
                 spans += self._names_after(text, tokens, lowered, index, mixed)
-            elif word in words("credentials") and index:
+            if word in words("credentials") and index:  # "RN" both follows and introduces
                 spans += self._names_before(text, tokens, lowered, index, mixed)
-            elif mixed and self._before_initial(text, tokens, lowered, index):
+            elif not introduces and mixed and self._before_initial(text, tokens, lowered, index):
                 spans.append((tokens[index].start(), tokens[index + 1].end()))
+            elif word in _NOTIFIED and index:
+                spans += self._first_name_before(text, tokens, lowered, index, mixed)
+        spans += [m.span(1) for m in _INTRODUCED_PATIENT.finditer(text)
+                  if not any(w.lower() in not_a_name() for w in _WORD.findall(m.group(1)))]
+        spans += [m.span(1) for m in _PER_INITIAL.finditer(text)
+                  if m.group(2).lower() in person_names()]
         return [RecognizerResult(self.supported_entities[0], start, end, self.SCORE) for start, end in spans]
 
     @staticmethod
@@ -215,7 +230,7 @@ class ContextNameRecognizer(LocalRecognizer):
     @staticmethod
     def _initial(tokens, index) -> bool:
         token = tokens[index].group()
-        return len(token) == 2 and token[1] == "." and token[0].isupper()
+        return len(token) == 2 and token[1] == "." and token[0].isalpha()
 
     @staticmethod
     def _name_word(tokens, lowered, index, mixed) -> bool:
@@ -267,6 +282,20 @@ class ContextNameRecognizer(LocalRecognizer):
         if not mixed and not any(lowered[i] in person_names() or self._initial(tokens, i) for i in found):
             return []  # "RIGHT GROIN PA LINE": caseless words before a credential need a listed name
         return [(tokens[found[0]].start(), tokens[found[-1]].end())]
+
+    def _first_name_before(self, text, tokens, lowered, index, mixed):
+        """'grace dudak aware', 'Helen notified': one or two name words, the first
+        on the first-name list, right before a notification word."""
+        for size in (2, 1):
+            first = index - size
+            if first < 0 or not all(self._near(text, tokens, i, i + 1) for i in range(first, index)):
+                continue
+            if any(_ends_sentence(tokens, i) for i in range(first, index - 1)):
+                continue
+            if lowered[first] in words("first_names") and lowered[first] not in never_phi() and all(
+                    self._name_word(tokens, lowered, i, mixed) for i in range(first, index)):
+                return [(tokens[first].start(), tokens[index - 1].end())]
+        return []
 
     def _before_initial(self, text, tokens, lowered, index) -> bool:
         """'Frank L.' / 'Jack R.,': a capitalised word and then a one-letter initial."""

@@ -19,7 +19,10 @@ from deid import entities
 from deid.nlp import mostly_upper
 from deid.recognizers.lexicon import DATA, never_phi, stop_words, words
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*|@")
+_TOKEN = re.compile(r"[A-Za-z](?:[A-Za-z']|-(?=[A-Za-z]))*|@")  # "CALVERT-" is "CALVERT"
+_WORD_START = re.compile(r"\b[A-Za-z]{2,}")
+CASELESS_CAPITAL_SHARE = 0.08
+_UNITS_AFTER = frozenset({"er", "ew", "ed", "cath", "ccu", "icu", "micu", "sicu", "or", "hosp", "campus"})
 _PREPOSITIONS = frozenset({"to", "at", "from", "into", "in", "@"})
 _PLACE_BEFORE = frozenset({"in", "from", "to", "at", "near", "@", "of"})
 _STATE = re.compile(r",\s*(?-i:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY)\b")
@@ -46,6 +49,16 @@ def _not_places() -> frozenset[str]:
     return words("allow_words") | words("not_places") | words("drug_names") | stop_words()
 
 
+def case_carries_meaning(text: str) -> bool:
+    """Mixed-case prose: not mostly upper case, and enough words capitalised that a
+    lower-case word is evidence ("to quartermain" in a lower-case note with a
+    stray "Dr." is still caseless)."""
+    if mostly_upper(text):
+        return False
+    found = _WORD_START.findall(text)
+    return bool(found) and sum(w[0].isupper() for w in found) / len(found) >= CASELESS_CAPITAL_SHARE
+
+
 class PlaceRecognizer(LocalRecognizer):
     SCORE = 0.7
 
@@ -58,7 +71,7 @@ class PlaceRecognizer(LocalRecognizer):
     def analyze(self, text, entities=None, nlp_artifacts=None):
         tokens = list(_TOKEN.finditer(text))
         lowered = [t.group().lower() for t in tokens]
-        mixed = not mostly_upper(text) and any(c.isupper() for c in text)
+        mixed = case_carries_meaning(text)
         spans = self._gazetteer_places(text, tokens, lowered, mixed)
         spans += self._facilities_after_verbs(text, tokens, lowered, mixed)
         spans += self._places_after_facilities(text, tokens, lowered, mixed)
@@ -109,17 +122,26 @@ class PlaceRecognizer(LocalRecognizer):
             verb = lowered[index - 1] if index else ""
             if verb == "back" and index > 1:
                 verb = lowered[index - 2]  # "transfer back to Holy Cross"
-            if verb not in verbs and not (mixed and word in ("at", "from")):
-                continue
             first = index + 1
             if lowered[first] == "the" and first + 1 < len(tokens):
                 first += 1
             span = self._facility_name(text, tokens, lowered, first, mixed)
-            if span and verb not in verbs and len(text[span[0]:span[1]]) < 3:
-                span = None  # bare "at MN", "from BB": too short to tell
+            if span and verb not in verbs and not self._named_facility(tokens, lowered, first, span):
+                if not (mixed and word in ("at", "from")) or len(text[span[0]:span[1]]) < 3:
+                    span = None  # bare "at MN", "from BB": too short to tell
             if span:
                 spans.append(span)
         return spans
+
+    @staticmethod
+    def _named_facility(tokens, lowered, first, span) -> bool:
+        """Any preposition will do before a name that ends in a facility word ("to
+        sacred heart hospital") or is followed by a unit ("from kernan ew", "to GH
+        cath lab")."""
+        last = next(i for i in range(first, len(tokens)) if tokens[i].end() == span[1])
+        if lowered[last] in words("facility_suffixes") and last > first:
+            return True
+        return last + 1 < len(tokens) and lowered[last + 1] in _UNITS_AFTER
 
     def _facility_name(self, text, tokens, lowered, first, mixed):
         last = None
@@ -128,12 +150,15 @@ class PlaceRecognizer(LocalRecognizer):
         while cursor < len(tokens) and cursor - first < 5:
             if cursor > first and not self._joined(text, tokens, cursor - 1, cursor):
                 break
+            if cursor > first and len(tokens[cursor - 1].group()) > 3 \
+                    and text[tokens[cursor - 1].end():tokens[cursor].start()].startswith("."):
+                break  # "to sacred heart hospital. awaiting": the sentence ended
             token, word = tokens[cursor].group(), lowered[cursor].removesuffix("'s")
             if mixed and not token[0].isupper():
                 break
             if word in suffixes and last is not None:
                 last = cursor
-            elif word in _not_places() or len(word) < 2:
+            elif word in _not_places() or word in _UNITS_AFTER or len(word) < 2:
                 break
             else:
                 last = cursor

@@ -177,3 +177,42 @@ def test_drugs_and_clinical_words_are_not_names_or_places(engine, text):
 ])
 def test_vent_settings_scores_times_and_amounts_are_not_phi(engine, text):
     assert engine.analyze(text) == ()
+
+
+def _covered(engine, text, value):
+    start = text.index(value)
+    spans = engine.analyze(text)
+    return all(any(s.start < start + m.end() and start + m.start() < s.end for s in spans)
+               for m in __import__("re").finditer(r"[A-Za-z0-9]+", value))
+
+
+@pytest.mark.parametrize("text, value", [
+    # places: a trailing hyphen, a caseless note with a stray capital, any preposition
+    # before a name ending in a facility word or followed by a unit
+    ("7/23 AT CALVERT- 2 FFP GIVEN", "CALVERT"),
+    ("seen by Dr. x today. dispo: full code. poss transfer to quartermain 2/3. plan picc or hickman placement", "quartermain"),
+    ("plan for pt to go this afternoon, to sacred heart hospital. awaiting ambulance", "sacred heart hospital"),
+    ("arrived via amb from kernan ew for further eval", "kernan"),
+    # names: before a credential that also introduces, lower-case initials,
+    # before a notification word, opening a note, after "per" with an initial
+    ("titrate gtt as needed.    Marie Munroe RN", "Marie Munroe"),
+    ("all verified.     barbara j. parrilli bsn/rn", "barbara j. parrilli"),
+    ("difficult to doppler. grace dudak aware. cap refill brisk", "grace dudak"),
+    ("lorrie morales is a 70 yr old female adm 9/7", "lorrie morales"),
+    ("weaned for systolic bp 120 to 135 per d ross.pacing wires", "d ross"),
+    # dates: the end of a range, glued to a word, a two-digit year after a comma
+    ("culture reports from 10/15-10/16. reculture", "10/16"),
+    ("am labs on10/14/82> to hct", "10/14/82"),
+    ("Nursing Progress Note  28 Oct, 88 0700-1245", "28 Oct, 88"),
+])
+def test_context_rules_find_value(engine, text, value):
+    assert _covered(engine, text, value)
+
+
+@pytest.mark.parametrize("text", [
+    "Pt is a 70 yo man admitted with CHF.",
+    "Pt sent to the cath lab at noon.",
+    "MD aware. Family updated.",
+])
+def test_context_rules_leave_clinical_text(engine, text):
+    assert not engine.analyze(text)
