@@ -12,9 +12,12 @@ those texts are only tokenised. That is most of an ICU nursing corpus.
 from __future__ import annotations
 
 import os
+import re
+from functools import lru_cache
 
 import spacy
-from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+from spacy.attrs import IDX, LEMMA
+from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 
 from deid import entities
 
@@ -30,13 +33,26 @@ EXCLUDED_COMPONENTS = ("parser", "lemmatizer", "senter", "tagger", "attribute_ru
 UPPER_CASE_SHARE = 0.6
 
 
-def mostly_upper(text: str) -> bool:
-    """Whether capitalisation is no evidence here (telegraphic all-caps notes)."""
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_ASCII_UPPER = re.compile(r"[A-Z]")
+
+
+@lru_cache(maxsize=64)
+def letter_counts(text: str) -> tuple[int, int]:
+    """(letters, upper-case letters) in text; cached, as several recognizers ask."""
+    if text.isascii():
+        return len(_ASCII_LETTER.findall(text)), len(_ASCII_UPPER.findall(text))
     letters = upper = 0
     for char in text:
         if char.isalpha():
             letters += 1
             upper += char.isupper()
+    return letters, upper
+
+
+def mostly_upper(text: str) -> bool:
+    """Whether capitalisation is no evidence here (telegraphic all-caps notes)."""
+    letters, upper = letter_counts(text)
     return bool(letters) and upper / letters > UPPER_CASE_SHARE
 
 
@@ -75,10 +91,29 @@ class OfflineSpacyNlpEngine(SpacyNlpEngine):
             return
         nlp = self.nlp[language]
         texts = [str(text) for text in texts]
-        tagged = iter(nlp.pipe((t for t in texts if not mostly_upper(t)), batch_size=batch_size))
-        for text in texts:
-            doc = nlp.make_doc(text) if mostly_upper(text) else next(tagged)
+        upper = [mostly_upper(text) for text in texts]
+        tagged = iter(nlp.pipe((t for t, u in zip(texts, upper) if not u), batch_size=batch_size))
+        for text, is_upper in zip(texts, upper):
+            doc = nlp.make_doc(text) if is_upper else next(tagged)
             yield text, self._doc_to_nlp_artifact(doc, language)
+
+    def _doc_to_nlp_artifact(self, doc, language):
+        """Presidio's artifacts, with token offsets and lemmas read column-wise
+        from the doc instead of building a Token object per token, twice."""
+        entities, scores = self._get_updated_entities(
+            self._get_entities(doc), self._get_scores_for_entities(doc)
+        )
+        columns = doc.to_array([IDX, LEMMA]).tolist() if len(doc) else []
+        strings = doc.vocab.strings
+        return NlpArtifacts(
+            entities=entities,
+            tokens=doc,
+            tokens_indices=[idx for idx, _ in columns],
+            lemmas=[strings[lemma] if lemma else "" for _, lemma in columns],
+            nlp_engine=self,
+            language=language,
+            scores=scores,
+        )
 
     @staticmethod
     def _download_spacy_model_if_needed(model_name: str) -> None:

@@ -15,7 +15,7 @@ import re
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 
 from deid import entities
-from deid.nlp import UPPER_CASE_SHARE, mostly_upper
+from deid.nlp import UPPER_CASE_SHARE, letter_counts, mostly_upper
 from deid.recognizers.lexicon import drug_names, name_introducers, never_phi, not_a_name, person_names, stop_words, words
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
@@ -25,9 +25,8 @@ _SENTENCE_END = re.compile(r"(?:^|[.!?:;\n*#>-]|\s{2,})\s*$")
 
 
 def _mixed_case(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    upper = sum(c.isupper() for c in letters)
-    return bool(letters) and 0.02 < upper / len(letters) <= UPPER_CASE_SHARE
+    letters, upper = letter_counts(text)
+    return bool(letters) and 0.02 < upper / letters <= UPPER_CASE_SHARE
 
 
 def _sentence_initial(text: str, start: int) -> bool:

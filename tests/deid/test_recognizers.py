@@ -216,3 +216,41 @@ def test_context_rules_find_value(engine, text, value):
 ])
 def test_context_rules_leave_clinical_text(engine, text):
     assert not engine.analyze(text)
+
+
+def test_keyword_gated_recognizer_skips_text_without_its_context_word():
+    from deid.recognizers.patterns import load_pattern_recognizers
+
+    gated = {r.name: r for r in load_pattern_recognizers() if r.requires is not None}
+    assert {"MrnRecognizer", "FaxRecognizer", "HealthPlanRecognizer"} <= set(gated)
+    mrn = gated["MrnRecognizer"]
+    assert mrn.analyze("Record # 88776655 on file.", ["MRN"])
+    assert mrn.analyze("Value 88776655 on file.", ["MRN"]) == []
+
+
+@pytest.mark.parametrize("text, value, entity_type", [
+    ("Serial number: SN-4471829 implanted.", "SN-4471829", "DEVICE"),
+    ("Account # 99887766 billed.", "99887766", "ACCOUNT"),
+    ("Fingerprint ID: BIO-12345 stored.", "BIO-12345", "BIOMETRIC"),
+])
+def test_gated_recognizers_still_find_their_values(engine, text, value, entity_type):
+    assert (value, entity_type) in _detected(engine, text)
+
+
+def test_nlp_artifacts_match_presidio_token_columns(engine):
+    from presidio_analyzer.nlp_engine import SpacyNlpEngine
+
+    doc = engine.nlp_engine.nlp["en"]("Seen by Dr. Marder at Calvert Hospital on 3/4.")
+    ours = engine.nlp_engine._doc_to_nlp_artifact(doc, "en")
+    theirs = SpacyNlpEngine._doc_to_nlp_artifact(engine.nlp_engine, doc, "en")
+    assert ours.tokens_indices == theirs.tokens_indices
+    assert ours.lemmas == theirs.lemmas
+    assert [e.text for e in ours.entities] == [e.text for e in theirs.entities]
+
+
+def test_letter_counts_fast_path_matches_per_character_count():
+    from deid.nlp import letter_counts
+
+    for text in ["PT SEEN BY DR. X", "mixed Case 12", "Café Élan", ""]:
+        letters = [c for c in text if c.isalpha()]
+        assert letter_counts(text) == (len(letters), sum(c.isupper() for c in letters))
