@@ -1,13 +1,24 @@
 """Summarizer throughput: documents/s and generated tokens/s, one document at a time vs batched.
 
     python bench/inference.py --data ../shared/data/nlp/mtsamples_dev.csv [--docs 16 --batch-size 8]
+    python bench/inference.py --random-weights [--docs 128 --batch-size 128 --prompt-tokens 512 --max-new-tokens 128]
 
-Uses the same ``Summarizer`` as the inference worker (greedy, left-padded batches). Each
-document is cut to ``--prompt-tokens`` so every run does the same work; generated tokens are
-counted by re-tokenizing the outputs. Also reports whether batched outputs equal single ones.
+Default mode: the installed model through the same ``Summarizer`` as the inference worker
+(greedy, left-padded batches). Each document is cut to ``--prompt-tokens`` so every run does
+the same work; generated tokens are counted by re-tokenizing the outputs.
+
+``--random-weights``: SmolLM2-135M's architecture (bench/smollm2-135m-config.json, the
+installed model's own config) with random weights, for GPU machines the weights cannot travel
+to. Prompts are random token ids of exactly ``--prompt-tokens``; every document generates
+exactly ``--max-new-tokens`` (min_new_tokens = max_new_tokens, greedy), so the work is fixed
+and the speed is honest even though the text is noise. On CUDA it prints the memory-bandwidth
+roofline beside the measured figure.
+
+Both modes report whether batched outputs equal one-at-a-time outputs.
 """
 import argparse
 import csv
+import json
 import os
 import sys
 import time
@@ -19,9 +30,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import torch  # noqa: E402
 
-from clinical_ai.nlp.summarizer import Summarizer  # noqa: E402
-
 csv.field_size_limit(1 << 24)
+
+ARCHITECTURE = Path(__file__).parent / "smollm2-135m-config.json"
+ASSUMED_BANDWIDTH = 3e12  # bytes/s: about an H100's HBM3
 
 
 def documents(path: Path, column: str, count: int) -> list[str]:
@@ -30,23 +42,20 @@ def documents(path: Path, column: str, count: int) -> list[str]:
     return texts[:count]
 
 
-def run(summarizer: Summarizer, texts: list[str], batch_size: int) -> tuple[list[str], float]:
-    summarizer.batch_size = batch_size
-    started = time.perf_counter()
-    outputs = summarizer.summarize(texts)
-    return outputs, time.perf_counter() - started
+def roofline_tokens_per_second(config, parameters: int, batch: int, context: float, dtype_bytes: int,
+                               bandwidth: float = ASSUMED_BANDWIDTH) -> tuple[float, int]:
+    """Tokens/s if each decode step only had to read the weights once and the batch's KV cache once.
+
+    Returns (tokens/s, bytes per step). ``context`` is the mean sequence length over the decode.
+    """
+    head_dim = getattr(config, "head_dim", None) or config.hidden_size // config.num_attention_heads
+    kv_bytes = 2 * config.num_hidden_layers * config.num_key_value_heads * head_dim * context * batch * dtype_bytes
+    step_bytes = int(parameters * dtype_bytes + kv_bytes)
+    return batch * bandwidth / step_bytes, step_bytes
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", type=Path, default=ROOT / "var/models/smollm2-135m-instruct/1")
-    parser.add_argument("--data", type=Path, required=True)
-    parser.add_argument("--column", default="transcription")
-    parser.add_argument("--docs", type=int, default=16)
-    parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--prompt-tokens", type=int, default=512)
-    parser.add_argument("--max-new-tokens", type=int, default=64)
-    args = parser.parse_args()
+def bench_summarizer(args) -> None:
+    from clinical_ai.nlp.summarizer import Summarizer
 
     summarizer = Summarizer.from_folder(args.model, max_new_tokens=args.max_new_tokens)
     tokenizer = summarizer.tokenizer
@@ -56,14 +65,95 @@ def main() -> None:
           f"greedy, {summarizer.model.device} {summarizer.model.dtype}, torch threads {torch.get_num_threads()}")
     results = {}
     for label, batch_size in (("one at a time", 1), (f"batch {args.batch_size}", args.batch_size)):
-        outputs, seconds = run(summarizer, texts, batch_size)
+        summarizer.batch_size = batch_size
+        started = time.perf_counter()
+        outputs = summarizer.summarize(texts)
+        seconds = time.perf_counter() - started
         tokens = sum(len(tokenizer(output, add_special_tokens=False)["input_ids"]) for output in outputs)
         results[label] = outputs
         print(f"{label:>14}: {len(texts) / seconds:6.2f} documents/s  {tokens / seconds:7.1f} generated tokens/s  "
               f"({seconds:.1f} s, {tokens} tokens)")
     single, batched = results.values()
-    same = sum(a == b for a, b in zip(single, batched))
-    print(f"batched outputs identical to one-at-a-time: {same}/{len(texts)}")
+    print(f"batched outputs identical to one-at-a-time: {sum(a == b for a, b in zip(single, batched))}/{len(texts)}")
+
+
+def bench_random_weights(args) -> None:
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
+    config = AutoConfig.for_model(**json.loads(ARCHITECTURE.read_text()))
+    torch.manual_seed(args.seed)
+    model = AutoModelForCausalLM.from_config(config, dtype=dtype).to(device).eval()
+    parameters = sum(p.numel() for p in model.parameters())
+    generator = torch.Generator().manual_seed(args.seed)
+    # Ids above the special tokens; the model never sees EOS in the prompt, and min_new_tokens forbids it after.
+    prompts = torch.randint(16, config.vocab_size, (args.docs, args.prompt_tokens), generator=generator).to(device)
+    new = args.max_new_tokens
+    print(f"random-weight {config.model_type} ({parameters / 1e6:.1f} M parameters, SmolLM2-135M's architecture), "
+          f"{args.docs} documents of {args.prompt_tokens} prompt tokens, exactly {new} new tokens, greedy, "
+          f"{device} {dtype}, torch threads {torch.get_num_threads()}")
+
+    def generate(batch: torch.Tensor) -> torch.Tensor:
+        output = model.generate(input_ids=batch, attention_mask=torch.ones_like(batch), do_sample=False,
+                                max_new_tokens=new, min_new_tokens=new, pad_token_id=config.pad_token_id)
+        return output[:, batch.shape[1]:]
+
+    with torch.inference_mode():
+        generate(prompts[:1])  # warm-up: kernels, allocator
+        runs = {}
+        single_docs = min(args.docs, args.single_docs)
+        for label, batch_size, rows in (("one at a time", 1, single_docs),
+                                        (f"batch {args.batch_size}", args.batch_size, args.docs)):
+            _sync(device)
+            started = time.perf_counter()
+            outputs = [generate(prompts[start:start + batch_size]) for start in range(0, rows, batch_size)]
+            _sync(device)
+            seconds = time.perf_counter() - started
+            outputs = torch.cat(outputs)
+            tokens = outputs.numel()
+            assert outputs.shape[1] == new
+            runs[label] = (outputs, batch_size, tokens / seconds)
+            print(f"{label:>14}: {rows / seconds:8.2f} documents/s  {tokens / seconds:9.1f} generated tokens/s  "
+                  f"({seconds:.2f} s, {rows} documents, {tokens} tokens)")
+    (single, _, _), (batched, _, _) = runs.values()
+    same = sum(bool(torch.equal(a, b)) for a, b in zip(single, batched[:len(single)]))
+    print(f"batched outputs identical to one-at-a-time: {same}/{len(single)}")
+    if device.type == "cuda":
+        context = args.prompt_tokens + new / 2
+        for label, (_, batch_size, measured) in runs.items():
+            ceiling, step_bytes = roofline_tokens_per_second(config, parameters, batch_size, context,
+                                                             torch.finfo(dtype).bits // 8)
+            print(f"{label:>14}: roofline {ceiling:9.0f} tokens/s ({step_bytes / 1e6:.0f} MB per decode step at "
+                  f"{ASSUMED_BANDWIDTH / 1e12:.0f} TB/s); measured {measured:.0f} = {measured / ceiling:.1%} of it")
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, default=ROOT / "var/models/smollm2-135m-instruct/1")
+    parser.add_argument("--data", type=Path, help="CSV of notes (not needed with --random-weights)")
+    parser.add_argument("--column", default="transcription")
+    parser.add_argument("--random-weights", action="store_true",
+                        help="SmolLM2-135M's architecture, random init, fixed output length")
+    parser.add_argument("--docs", type=int, default=16)
+    parser.add_argument("--single-docs", type=int, default=8,
+                        help="--random-weights: documents timed one at a time (at most --docs)")
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--prompt-tokens", type=int, default=512)
+    parser.add_argument("--max-new-tokens", type=int, default=64)
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args()
+    if args.random_weights:
+        bench_random_weights(args)
+    elif args.data is None:
+        parser.error("--data is required unless --random-weights")
+    else:
+        bench_summarizer(args)
 
 
 if __name__ == "__main__":

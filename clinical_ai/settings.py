@@ -144,6 +144,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "clinical_ai" / "static"]  # the project-wide stylesheet
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True  # serve app static files without a collectstatic step
@@ -189,11 +190,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_ROUTES = {
     "clinical_ai.documents.tasks.deidentify_document": {"queue": "deid"},
     "clinical_ai.documents.tasks.infer_document": {"queue": "inference"},
+    "clinical_ai.nlp.tasks.train_model": {"queue": "inference"},
     "clinical_ai.documents.tasks.requeue_stuck_documents": {"queue": "deid"},
     "clinical_ai.audit.tasks.verify_audit_chain": {"queue": "deid"},
 }
 SWEEP_INTERVAL_SECONDS = float(os.environ.get("SWEEP_INTERVAL_SECONDS", 60))
 STUCK_AFTER_SECONDS = float(os.environ.get("STUCK_AFTER_SECONDS", 15 * 60))
+# Dynamic batching: an inference task takes the documents waiting for inference, oldest first,
+# up to this many note tokens and this many documents, and summarizes them in one batch.
+INFERENCE_BATCH_TOKENS = int(os.environ.get("INFERENCE_BATCH_TOKENS", 8192))
+INFERENCE_BATCH_SIZE = int(os.environ.get("INFERENCE_BATCH_SIZE", 32))
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-documents": {
         "task": "clinical_ai.documents.tasks.requeue_stuck_documents",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("clinical_ai.accounts.urls")),
     path("audit/", include("clinical_ai.audit.urls")),
+    path("models/", include("clinical_ai.nlp.urls")),
     path("api/v1/", include(api_v1)),
     path("", include("clinical_ai.documents.urls")),
 ]

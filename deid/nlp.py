@@ -16,8 +16,8 @@ import re
 from functools import lru_cache
 
 import spacy
-from spacy.attrs import IDX, LEMMA
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
+from spacy.attrs import IDX, LEMMA
 
 from deid import entities
 

@@ -13,7 +13,7 @@ from django.db import models
 # The actions the trail knows; ``record`` accepts these names.
 ACTIONS = (
     "create", "read", "update", "delete", "export", "query", "login", "logout", "login-failed",
-    "break-glass", "de-identify", "infer", "model-train", "model-promote", "config-change",
+    "break-glass", "de-identify", "infer", "model-train", "model-promote", "model-retire", "config-change",
 )
 
 

@@ -44,6 +44,10 @@ class Document(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
     stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.DEID)
     attempts = models.PositiveIntegerField(default=0)
+    # An inference worker's claim on the document for one batch: whose and since when. A claim
+    # older than STUCK_AFTER_SECONDS belongs to a worker presumed dead and may be taken over.
+    claimed_by = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
 
     deidentified_text = models.TextField(blank=True)

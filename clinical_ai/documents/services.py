@@ -5,18 +5,21 @@ Safety properties held here:
   queued by id only, so no PHI travels through Redis or appears in task arguments.
 - Each step is idempotent: it finishes only if the document is still at that step, so a
   redelivered or re-queued task never writes a result twice.
+- Inference is batched across waiting documents; a batch is claimed (one conditional UPDATE)
+  before it runs, so two inference workers never run the same document at once.
 - Failure reasons name the step and the error class, never the text or patient values.
 """
 import hashlib
 import json
 import logging
 import traceback
+import uuid
 from dataclasses import asdict
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
@@ -25,14 +28,14 @@ from clinical_ai.audit.services import record
 from clinical_ai.documents.encryption import encrypt, pseudonym
 from clinical_ai.documents.intake import InvalidDocument, check_text
 from clinical_ai.documents.models import Document, QuarantinedInput
-from clinical_ai.nlp.services import analyze
+from clinical_ai.nlp.services import analyze, note_tokens
 
 logger = logging.getLogger(__name__)
 
 BROKER_ERRORS = (BrokerOperationalError, ConnectionError, TimeoutError)
 
 __all__ = ["InvalidDocument", "submit_document", "quarantine", "deidentify_step", "infer_step",
-           "mark_failed", "requeue_stuck"]
+           "claim_inference_batch", "release_claim", "mark_failed", "requeue_stuck"]
 
 
 def submit_document(*, text: str, patient=None, source: str = "api", source_ref: str | None = None,
@@ -92,18 +95,79 @@ def deidentify_step(document_id) -> None:
 
 
 def infer_step(document_id) -> None:
-    document = _start(document_id, Document.Stage.INFERENCE)
-    if document is None:
+    """Infer for this document and whatever else waits for inference, in one batch (dynamic batching).
+
+    The batch is claimed first, so two inference workers never run the same documents; each
+    result is then stored with the same conditional update as every step (once, whoever is first).
+    The other documents' own tasks find them finished and do nothing.
+    """
+    token, batch = claim_inference_batch(document_id)
+    if not batch:
         return
-    analysis = analyze([document.deidentified_text])[0]
-    finished = _finish(document_id, Document.Stage.INFERENCE, stage=Document.Stage.FINISHED,
-                       status=Document.Status.DONE, summary=analysis.summary, label=analysis.label,
-                       label_score=analysis.score, summarizer=analysis.summarizer, classifier=analysis.classifier)
-    if finished:
-        record(action="infer", object_type="document", object_id=document_id, patient_key=document.patient_key,
-               details={"summarizer": analysis.summarizer.ref, "classifier": analysis.classifier.ref,
-                        "label": analysis.label},
-               component="inference-worker")
+    try:
+        analyses = analyze([document.deidentified_text for document in batch])
+    except BaseException:
+        release_claim(token)  # the others may be taken at once; the task shell handles this document
+        raise
+    for document, analysis in zip(batch, analyses):
+        finished = _finish(document.pk, Document.Stage.INFERENCE, stage=Document.Stage.FINISHED,
+                           status=Document.Status.DONE, summary=analysis.summary, label=analysis.label,
+                           label_score=analysis.score, summarizer=analysis.summarizer,
+                           classifier=analysis.classifier, claimed_by="", claimed_at=None)
+        if finished:
+            record(action="infer", object_type="document", object_id=document.pk, patient_key=document.patient_key,
+                   details={"summarizer": analysis.summarizer.ref, "classifier": analysis.classifier.ref,
+                            "label": analysis.label, "batch": len(batch)},
+                   component="inference-worker")
+
+
+def claim_inference_batch(document_id, *, max_tokens: int | None = None,
+                          max_documents: int | None = None) -> tuple[str, list[Document]]:
+    """Claim ``document_id`` and the oldest other documents waiting for inference, up to a token budget.
+
+    Returns (claim token, claimed documents, this one first); nothing if this document is finished,
+    failed, or freshly claimed by another worker. A claim is one conditional UPDATE, so of two
+    concurrent claimers each document goes to exactly one; a claim older than STUCK_AFTER_SECONDS
+    (its worker presumed dead) may be taken over. The first document is always taken, however long:
+    the summarizer chunks it, never truncates it.
+    """
+    document_id = uuid.UUID(str(document_id))
+    max_tokens = max_tokens or settings.INFERENCE_BATCH_TOKENS
+    max_documents = max_documents or settings.INFERENCE_BATCH_SIZE
+    waiting = _claimable()
+    if not waiting.filter(pk=document_id).exists():
+        return "", []
+    others = list(waiting.exclude(pk=document_id).order_by("created_at").values_list("pk", flat=True)
+                  [:max_documents - 1])
+    candidates = [document_id, *others]
+    texts = dict(Document.objects.filter(pk__in=candidates).values_list("pk", "deidentified_text"))
+    chosen, total = [], 0
+    for pk, tokens in zip(candidates, note_tokens([texts.get(pk, "") for pk in candidates])):
+        if chosen and total + tokens > max_tokens:
+            continue  # a shorter note further down may still fit
+        chosen.append(pk)
+        total += tokens
+    token, now = uuid.uuid4().hex, timezone.now()
+    _claimable().filter(pk__in=chosen).update(claimed_by=token, claimed_at=now, status=Document.Status.PROCESSING,
+                                              attempts=F("attempts") + 1, updated_at=now)
+    claimed = {document.pk: document for document in Document.objects.filter(claimed_by=token)}
+    ordered = [claimed[pk] for pk in chosen if pk in claimed]
+    if not ordered or ordered[0].pk != document_id:  # this document was lost to another worker
+        release_claim(token)
+        return "", []
+    return token, ordered
+
+
+def release_claim(token: str) -> None:
+    """Give back the documents of a batch that was not finished, so another worker may take them."""
+    Document.objects.filter(claimed_by=token, stage=Document.Stage.INFERENCE).update(
+        claimed_by="", claimed_at=None, updated_at=timezone.now())
+
+
+def _claimable():
+    stale = timezone.now() - timedelta(seconds=settings.STUCK_AFTER_SECONDS)
+    return Document.objects.filter(stage=Document.Stage.INFERENCE).exclude(status=Document.Status.FAILED).filter(
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
 
 
 def mark_failed(document_id, step: str, error: BaseException) -> None:

@@ -42,6 +42,8 @@ def deidentify_document(self, document_id: str) -> str:
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def infer_document(self, document_id: str) -> str:
+    """Infers for this document and the others waiting (dynamic batching); finds nothing to do when an
+    earlier task's batch already took this document."""
     run_step(self, services.infer_step, "infer", document_id)
     return document_id
 

@@ -19,12 +19,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deid import PatientContext
 from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
 from clinical_ai.interop.attachments import AttachmentError, attachment_text, decode_base64, html_to_text
 from clinical_ai.interop.results import MAX_INPUT_BYTES, InboundNote, Rejection, oversized
+from deid import PatientContext
 
 NOTE_TYPES = ("DocumentReference", "DiagnosticReport", "Composition")
 _CONTEXT_TYPES = ("Patient", "Practitioner", "PractitionerRole", "RelatedPerson", "Organization", "Binary")

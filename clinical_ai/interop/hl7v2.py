@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 import hl7
 
 from clinical_ai.interop import hl7v2_context
-from clinical_ai.interop.attachments import PDF, PLAIN, HTML, AttachmentError, attachment_text, decode_base64
+from clinical_ai.interop.attachments import HTML, PDF, PLAIN, AttachmentError, attachment_text, decode_base64
 from clinical_ai.interop.hl7v2_fields import Fields, unescape
 from clinical_ai.interop.results import MAX_INPUT_BYTES, InboundNote, Rejection, oversized
 

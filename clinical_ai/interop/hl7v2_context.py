@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 
-from deid import PatientContext
-
 from clinical_ai.interop.hl7v2_fields import Fields
+from deid import PatientContext
 
 # (segment, field) tables by HL7 data type.
 _PATIENT_NAMES = (("PID", 5), ("PID", 9))  # XPN

@@ -10,6 +10,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.management.base import CommandError
+
 from clinical_ai.documents.models import Document
 from clinical_ai.documents.services import InvalidDocument, quarantine, submit_document
 from clinical_ai.interop.results import InboundNote, Rejection
@@ -60,3 +62,15 @@ def bounded_ref(source_ref: str) -> str:
 def _quarantine(rejection: Rejection, source: str, actor, request) -> Outcome:
     quarantine(payload=rejection.payload, reason=rejection.reason, source=source, actor=actor, request=request)
     return Outcome(REJECTED, rejection.source_ref, reason=rejection.reason)
+
+
+def report(command, outcomes: list[Outcome]) -> None:
+    """An import command's closing words: each rejection's reason, the counts, and exit status 2
+    when anything was quarantined (so an interface engine's script notices)."""
+    for outcome in outcomes:
+        if outcome.status == REJECTED:
+            command.stderr.write(f"rejected: {outcome.reason}")
+    command.stdout.write(summary(outcomes))
+    if any(o.status == REJECTED for o in outcomes):
+        raise CommandError("some input was rejected and quarantined", returncode=2)
+

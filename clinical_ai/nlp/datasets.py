@@ -7,6 +7,7 @@ import hashlib
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from sklearn.model_selection import train_test_split
 
@@ -19,25 +20,28 @@ class Example:
     target: str  # a label for classifiers, a reference summary for summarizers
 
 
-def read_examples(path: Path, text_column: str, target_column: str, exclude_targets=(),
+def read_examples(source: Path | TextIO, text_column: str, target_column: str, exclude_targets=(),
                   min_per_target: int = 0) -> list[Example]:
     """Rows with both columns filled, minus excluded targets, each text kept once, rare targets dropped.
 
+    ``source`` is a CSV path or an open text stream (an upload decrypted in memory).
     Dropping repeated texts keeps one note from landing on both sides of a split.
     """
+    if isinstance(source, (str, Path)):
+        with open(source, newline="", encoding="utf-8") as handle:
+            return read_examples(handle, text_column, target_column, exclude_targets, min_per_target)
     excluded = {value.strip() for value in exclude_targets}
     examples, seen = [], set()
-    with open(path, newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            text, target = (row.get(text_column) or "").strip(), (row.get(target_column) or "").strip()
-            if text and target and target not in excluded and text not in seen:
-                seen.add(text)
-                examples.append(Example(text, target))
+    for row in csv.DictReader(source):
+        text, target = (row.get(text_column) or "").strip(), (row.get(target_column) or "").strip()
+        if text and target and target not in excluded and text not in seen:
+            seen.add(text)
+            examples.append(Example(text, target))
     if min_per_target:
         counts = _counts(example.target for example in examples)
         examples = [example for example in examples if counts[example.target] >= min_per_target]
     if not examples:
-        raise ValueError(f"no usable rows in {path} for columns {text_column!r} and {target_column!r}")
+        raise ValueError(f"no usable rows for columns {text_column!r} and {target_column!r}")
     return examples
 
 

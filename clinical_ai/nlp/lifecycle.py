@@ -76,12 +76,13 @@ def gate_metric(version: ModelVersion) -> float | None:
     return (version.metrics.get("validation") or {}).get(metrics.GATE_METRIC[version.task])
 
 
-def promote(version: ModelVersion, *, promoted_by: str, force: bool = False, reason: str = "") -> ModelVersion:
+def promote(version: ModelVersion, *, promoted_by: str, force: bool = False, reason: str = "",
+            actor=None, request=None) -> ModelVersion:
     """Make ``version`` the one active model of its task; the previous one is retired."""
     current = ModelVersion.objects.filter(task=version.task, status=ModelVersion.Status.ACTIVE).first()
     details = _gate_details(version, current, force, reason)
     if details["below_active"] and not (force and reason.strip()):
-        _audit("model-promote", version, promoted_by, details, outcome="failure")
+        _audit("model-promote", version, promoted_by, details, outcome="failure", actor=actor, request=request)
         raise PromotionRefused(
             f"{version.ref} scores {details['candidate_metric']} {details['metric']} against the active "
             f"{current.ref}'s {details['active_metric']}; use --force --reason to override")
@@ -91,16 +92,16 @@ def promote(version: ModelVersion, *, promoted_by: str, force: bool = False, rea
             current.save(update_fields=["status"])
         version.status, version.promoted_by = ModelVersion.Status.ACTIVE, promoted_by
         version.save(update_fields=["status", "promoted_by"])
-        _audit("model-promote", version, promoted_by, details)
+        _audit("model-promote", version, promoted_by, details, actor=actor, request=request)
     return version
 
 
-def retire(version: ModelVersion, *, retired_by: str) -> ModelVersion:
+def retire(version: ModelVersion, *, retired_by: str, actor=None, request=None) -> ModelVersion:
     if version.status == ModelVersion.Status.ACTIVE:
         raise ValueError(f"{version.ref} is active: promote another {version.task} model first")
     version.status = ModelVersion.Status.RETIRED
     version.save(update_fields=["status"])
-    _audit("model-retire", version, retired_by, {})
+    _audit("model-retire", version, retired_by, {}, actor=actor, request=request)
     return version
 
 
@@ -113,6 +114,8 @@ def _gate_details(version: ModelVersion, current: ModelVersion | None, force: bo
             "below_active": below, "forced": bool(force and below), "reason": reason[:500]}
 
 
-def _audit(action: str, version: ModelVersion, actor_name: str, details: dict, outcome: str = "success") -> None:
-    record(action=action, outcome=outcome, object_type="model", object_id=version.ref,
-           details=details | {"sha256": version.sha256}, component=actor_name or "system")
+def _audit(action: str, version: ModelVersion, actor_name: str, details: dict, outcome: str = "success",
+           actor=None, request=None) -> None:
+    """By the signed-in user when the UI acts (``actor``/``request``), else by the named person or component."""
+    record(action=action, outcome=outcome, actor=actor, request=request, object_type="model",
+           object_id=version.ref, details=details | {"sha256": version.sha256}, component=actor_name or "system")

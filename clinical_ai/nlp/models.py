@@ -46,3 +46,36 @@ class ModelVersion(models.Model):
 
     def __str__(self):
         return self.ref
+
+
+class TrainingRun(models.Model):
+    """A training job started from the UI: what to train on (a CSV kept under DATA_DIR, by path) and how it went.
+
+    The Celery task is given this row's id only; the data file's content never travels through Redis.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    task = models.CharField(max_length=16, choices=ModelVersion.Task.choices)
+    name = models.CharField(max_length=100)
+    base_model = models.CharField(max_length=200, help_text="registered NAME@VERSION to start from")
+    data_path = models.CharField(max_length=500, help_text="the uploaded CSV, relative to DATA_DIR")
+    columns = models.JSONField(default=dict, help_text="text/target column names and label filters")
+    options = models.JSONField(default=dict, blank=True, help_text="training options (seed, steps, ...)")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.ForeignKey(ModelVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    error = models.CharField(max_length=300, blank=True, help_text="the error class only, never data")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"training run {self.pk} ({self.task}, {self.status})"

@@ -12,7 +12,7 @@ from clinical_ai.nlp.classifier import (
     ZeroShotEmbeddingClassifier,
 )
 from clinical_ai.nlp.models import ModelVersion
-from clinical_ai.nlp.summarizer import Summarizer
+from clinical_ai.nlp.summarizer import Summarizer, load_tokenizer
 
 # Which kinds of model folder can serve each task.
 KINDS = {
@@ -73,6 +73,17 @@ def load(version: ModelVersion):
     kind = kind_of(folder)
     base_folder = str(base_of(version).folder) if kind == "lora" else ""
     return _load(kind, str(folder), version.sha256, base_folder)
+
+
+def tokenizer(version: ModelVersion):
+    """The tokenizer of a summarizer version (its base's, for a LoRA adapter), without its weights."""
+    folder = base_of(version).folder if kind_of(version.folder) == "lora" else version.folder
+    return _tokenizer(str(folder))
+
+
+@functools.lru_cache(maxsize=4)
+def _tokenizer(folder: str):
+    return load_tokenizer(Path(folder))
 
 
 @functools.lru_cache(maxsize=4)

@@ -24,3 +24,9 @@ def analyze(deidentified_texts: list[str]) -> list[Analysis]:
         Analysis(summary, label, score, summarizer, classifier)
         for summary, (label, score) in zip(summaries, labels)
     ]
+
+
+def note_tokens(deidentified_texts: list[str]) -> list[int]:
+    """How many tokens each note is to the active summarizer: what a batch's token budget counts."""
+    tokenizer = registry.tokenizer(registry.active_version(ModelVersion.Task.SUMMARIZE))
+    return [len(ids) for ids in tokenizer(deidentified_texts, add_special_tokens=False)["input_ids"]]

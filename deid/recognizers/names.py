@@ -16,7 +16,15 @@ from presidio_analyzer import LocalRecognizer, RecognizerResult
 
 from deid import entities
 from deid.nlp import UPPER_CASE_SHARE, letter_counts, mostly_upper
-from deid.recognizers.lexicon import drug_names, name_introducers, never_phi, not_a_name, person_names, stop_words, words
+from deid.recognizers.lexicon import (
+    drug_names,
+    name_introducers,
+    never_phi,
+    not_a_name,
+    person_names,
+    stop_words,
+    words,
+)
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*\.?")

@@ -40,6 +40,11 @@ ALLOWED = {
     "documents:detail": {"clinician"},
     "documents:original": {"clinician"},
     "audit:*": {"compliance"},
+    # The model registry page: list, start training, promote, retire. Admins only.
+    "nlp:list": {"admin"},
+    "nlp:train": {"admin"},
+    "nlp:promote": {"admin"},
+    "nlp:retire": {"admin"},
     "admin:*": {"admin"},
     "admin:login": ANYONE,
     "admin:logout": ANYONE,

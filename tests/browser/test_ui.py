@@ -1,4 +1,6 @@
 """A clinician in a real headless Chromium: log in, paste a note, watch it finish, read the result."""
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
@@ -7,6 +9,7 @@ pytestmark = pytest.mark.integration
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync", "--disable-quic"]
 PASSWORD = "correct-horse-battery-staple"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "test" / "screenshots"
 NOTE = ("Nursing note. Mr. Bartholomew Quince, MRN 5521937, was seen on 04/11/2023. "
         "Vital signs stable, pain controlled with acetaminophen. Plan: ambulate twice daily.")
 
@@ -30,6 +33,7 @@ def test_clinician_uploads_a_note_and_sees_it_deidentified(stack, browser):
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     expect(page.locator("h1")).to_have_text("Documents")
+    expect(page.locator("header")).to_have_css("border-bottom-style", "solid")  # the stylesheet loaded
 
     page.click("text=New note")
     page.fill("#id_text", NOTE)
@@ -43,7 +47,8 @@ def test_clinician_uploads_a_note_and_sees_it_deidentified(stack, browser):
     expect(page.locator("#deidentified-text mark.phi").first).to_be_visible()
     expect(page.locator("#summary")).not_to_be_empty()
     expect(page.locator("#classification")).to_contain_text("score")
-    page.screenshot(path=str(stack.root / "document.png"), full_page=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "document.png"), full_page=True)  # kept for a person to look at
 
     page.click("text=Documents")
     expect(page.locator("#document-rows tr").first).to_contain_text("done")

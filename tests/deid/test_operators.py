@@ -1,7 +1,8 @@
 import datetime as dt
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from deid import DeidEngine, PatientContext
 from deid.keys import MissingKeyError, decode_key
@@ -64,6 +65,7 @@ def test_date_shift_preserves_intervals(first, second, scope):
 def test_engine_applies_operators_per_type_and_reports_output_spans():
     engine = DeidEngine.__new__(DeidEngine)  # replacement only: no model needed
     from presidio_anonymizer import AnonymizerEngine
+
     from deid.results import Span
     engine.operators = build_operators({"DATE": "date_shift"}, KEY)
     engine.anonymizer = AnonymizerEngine()

@@ -3,7 +3,8 @@ import datetime as dt
 import logging
 import socket
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import deid.engine
 from deid import PatientContext, deidentify

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from clinical_ai.accounts.services import issue_token
 from clinical_ai.audit.models import AuditEvent
 from clinical_ai.documents.models import Document, QuarantinedInput
+from tests.samples import minimal_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -135,27 +136,3 @@ def test_openapi_schema_describes_the_documents_api(clinician_client):
     response = clinician_client.get("/api/v1/schema", HTTP_ACCEPT="application/json")
     assert response.status_code == 200
     assert "/api/v1/documents" in response.content.decode()
-
-
-def minimal_pdf(text: str) -> bytes:
-    """A one-page PDF with a text layer, written by hand so the test needs no PDF writer."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out, offsets = io.BytesIO(), []
-    out.write(b"%PDF-1.4\n")
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()

@@ -1,6 +1,8 @@
 """Small hand-written HL7 v2 messages and FHIR resources; every name and number is invented."""
 import base64
 
+from tests.samples import minimal_pdf  # noqa: F401 - re-exported for the interop tests
+
 MDM_T02 = (
     "MSH|^~\\&|DICTATE|MERCY|APPLIANCE|MERCY|20240102030405||MDM^T02^MDM_T02|CTRL-1|P|2.5.1\r"
     "EVN|T02|20240102030405\r"
@@ -42,28 +44,6 @@ def ed_message(control_id: str, subtype: str, data: str) -> str:
 
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
-
-
-def minimal_pdf(text: str) -> bytes:
-    """A one-page PDF whose text layer is ``text`` (ASCII, no parentheses)."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out, offsets = b"%PDF-1.4\n", []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return out
 
 
 PATIENT = {

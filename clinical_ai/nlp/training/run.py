@@ -3,8 +3,13 @@ data fingerprint, hyperparameters, metrics and model card. Plain function: the c
 Celery task both call it."""
 from dataclasses import fields
 
-from clinical_ai.nlp import cards, datasets, lifecycle, registry
+from clinical_ai.nlp import cards, datasets, defaults, lifecycle, registry
 from clinical_ai.nlp.models import ModelVersion
+
+# What a run starts from and is called when the caller names neither.
+DEFAULT_BASE = {"classify": f"{defaults.CLASSIFIER['name']}@{defaults.CLASSIFIER['version']}",
+                "summarize": f"{defaults.SUMMARIZER['name']}@{defaults.SUMMARIZER['version']}"}
+DEFAULT_NAME = {"classify": "classifier-minilm-ft", "summarize": "summarizer-smollm2-lora"}
 
 
 def train_version(*, task: str, name: str, base: ModelVersion, examples, options: dict, trained_by: str,

@@ -1,10 +1,10 @@
 """python manage.py import_fhir PATH...: Bundles, single resources, bulk NDJSON folders."""
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from clinical_ai.interop import fhir_r4
-from clinical_ai.interop.ingest import REJECTED, ingest, summary
+from clinical_ai.interop.ingest import ingest, report
 from clinical_ai.interop.inputs import read_limited
 from clinical_ai.interop.results import Rejection
 
@@ -19,12 +19,7 @@ class Command(BaseCommand):
         outcomes = []
         for name in paths:
             outcomes += ingest(_items(Path(name)), source="fhir")
-        for outcome in outcomes:
-            if outcome.status == REJECTED:
-                self.stderr.write(f"rejected: {outcome.reason}")
-        self.stdout.write(summary(outcomes))
-        if any(o.status == REJECTED for o in outcomes):
-            raise CommandError("some input was rejected and quarantined", returncode=2)
+        report(self, outcomes)
 
 
 def _items(path: Path):

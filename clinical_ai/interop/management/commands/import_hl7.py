@@ -1,8 +1,8 @@
 """python manage.py import_hl7 PATH...: files or folders of HL7 v2 messages."""
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from clinical_ai.interop import hl7v2
-from clinical_ai.interop.ingest import REJECTED, ingest, summary
+from clinical_ai.interop.ingest import ingest, report
 from clinical_ai.interop.inputs import files_under, read_limited
 from clinical_ai.interop.results import Rejection
 
@@ -19,12 +19,7 @@ class Command(BaseCommand):
         outcomes = []
         for path in files_under(paths, HL7_SUFFIXES):
             outcomes += ingest(_items(path), source="hl7v2")
-        for outcome in outcomes:
-            if outcome.status == REJECTED:
-                self.stderr.write(f"rejected: {outcome.reason}")
-        self.stdout.write(summary(outcomes))
-        if any(o.status == REJECTED for o in outcomes):
-            raise CommandError("some input was rejected and quarantined", returncode=2)
+        report(self, outcomes)
 
 
 def _items(path):

@@ -5,13 +5,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clinical_ai.nlp import datasets, defaults, lifecycle, registry
+from clinical_ai.nlp import datasets, lifecycle, registry
 from clinical_ai.nlp.models import ModelVersion
+from clinical_ai.nlp.training.run import DEFAULT_BASE, DEFAULT_NAME
 
-DEFAULT_BASE = {"classify": f"{defaults.CLASSIFIER['name']}@{defaults.CLASSIFIER['version']}",
-                "summarize": f"{defaults.SUMMARIZER['name']}@{defaults.SUMMARIZER['version']}"}
 TRAIN_OPTIONS = ("seed", "validation_fraction", "method", "epochs", "steps", "max_train", "max_validation")
-DEFAULT_NAME = {"classify": "classifier-minilm-ft", "summarize": "summarizer-smollm2-lora"}
 
 
 class Command(BaseCommand):

@@ -1,0 +1,56 @@
+import csv
+import io
+
+from django import forms
+
+from clinical_ai.nlp.models import ModelVersion
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+
+
+class TrainingForm(forms.Form):
+    task = forms.ChoiceField(choices=ModelVersion.Task.choices)
+    data = forms.FileField(label="Training data (CSV with a header row)")
+    text_column = forms.CharField(max_length=100, help_text="the note text (summarize: the source)")
+    target_column = forms.CharField(max_length=100, help_text="the label (summarize: the reference summary)")
+    name = forms.CharField(max_length=100, required=False, help_text="defaults per task")
+    base = forms.CharField(max_length=200, required=False, help_text="NAME@VERSION to start from; defaults per task")
+    exclude_labels = forms.CharField(max_length=2000, required=False, help_text="classify: comma-separated")
+    min_per_class = forms.IntegerField(min_value=0, required=False, help_text="classify: drop rarer labels")
+    steps = forms.IntegerField(min_value=1, max_value=100000, required=False, help_text="summarize: optimizer steps")
+    max_train = forms.IntegerField(min_value=1, required=False, help_text="summarize: at most this many rows")
+    max_validation = forms.IntegerField(min_value=1, required=False, help_text="score at most this many rows")
+    seed = forms.IntegerField(initial=13, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("data")
+        if upload is None:
+            return cleaned
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("The file is larger than 200 MB.")
+        first = next(upload.chunks(64 * 1024))
+        upload.seek(0)
+        try:
+            header = next(csv.reader(io.StringIO(first.decode("utf-8-sig").splitlines()[0])))
+        except (UnicodeDecodeError, IndexError, StopIteration, csv.Error):
+            raise forms.ValidationError("The file is not a UTF-8 CSV with a header row.") from None
+        missing = [cleaned[key] for key in ("text_column", "target_column") if cleaned.get(key) not in header]
+        if missing:
+            raise forms.ValidationError(f"The header has no column {', '.join(map(repr, missing))}.")
+        return cleaned
+
+    def columns(self) -> dict:
+        data = self.cleaned_data
+        return {"text": data["text_column"], "target": data["target_column"],
+                "exclude_labels": [label.strip() for label in data["exclude_labels"].split(",") if label.strip()],
+                "min_per_class": data["min_per_class"] or 0}
+
+    def options(self) -> dict:
+        return {key: self.cleaned_data[key] for key in ("steps", "max_train", "max_validation", "seed")
+                if self.cleaned_data.get(key) is not None}
+
+
+class PromoteForm(forms.Form):
+    force = forms.BooleanField(required=False)
+    reason = forms.CharField(max_length=500, required=False)
