@@ -17,6 +17,7 @@ run: install redis-server prepare
 	$(BIN)/honcho start -f Procfile
 
 test: install-dev test-packages prepare
+	$(BIN)/ruff check clinical_ai deid tests bench
 	$(BIN)/python -m pytest
 
 prepare:
