@@ -8,18 +8,10 @@ from tests.nlp import tiny_models
 pytestmark = pytest.mark.django_db
 
 
-def _candidate(default_models, tmp_path, name, macro_f1):
-    folder = tiny_models.sequence_classifier(tmp_path / name, default_models["classify"].folder, ["A", "B"])
-    version = lifecycle.import_folder(folder, name=name, task="classify")
-    version.metrics = {"validation": {"macro_f1": macro_f1}}
-    version.save()
-    return version
-
-
 def test_promotion_retires_the_previous_active_model_and_is_audited(default_models, tmp_path):
-    first = _candidate(default_models, tmp_path, "first", 0.6)
+    first = tiny_models.registered_candidate(default_models, tmp_path, "first", 0.6)
     lifecycle.promote(first, promoted_by="alice")
-    better = _candidate(default_models, tmp_path, "better", 0.7)
+    better = tiny_models.registered_candidate(default_models, tmp_path, "better", 0.7)
     lifecycle.promote(better, promoted_by="bob")
     statuses = dict(ModelVersion.objects.filter(task="classify").values_list("name", "status"))
     assert statuses == {"note-type-minilm-zero-shot": "retired", "first": "retired", "better": "active"}
@@ -30,8 +22,8 @@ def test_promotion_retires_the_previous_active_model_and_is_audited(default_mode
 
 
 def test_a_worse_candidate_is_refused_unless_forced_with_a_reason(default_models, tmp_path):
-    lifecycle.promote(_candidate(default_models, tmp_path, "good", 0.8), promoted_by="alice")
-    worse = _candidate(default_models, tmp_path, "worse", 0.5)
+    lifecycle.promote(tiny_models.registered_candidate(default_models, tmp_path, "good", 0.8), promoted_by="alice")
+    worse = tiny_models.registered_candidate(default_models, tmp_path, "worse", 0.5)
     with pytest.raises(lifecycle.PromotionRefused):
         lifecycle.promote(worse, promoted_by="bob", force=True)  # no reason: still refused
     assert AuditEvent.objects.filter(action="model-promote", outcome="failure").count() == 1

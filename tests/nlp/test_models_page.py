@@ -9,7 +9,6 @@ from django.test import Client
 from clinical_ai.accounts.models import Profile, Role
 from clinical_ai.audit.models import AuditEvent
 from clinical_ai.documents.encryption import decrypt, encrypt
-from clinical_ai.nlp import lifecycle
 from clinical_ai.nlp.models import ModelVersion, TrainingRun
 from clinical_ai.nlp.training import jobs
 from tests.nlp import tiny_models
@@ -30,14 +29,6 @@ def admin_client(db):
 def data_dir(tmp_path, settings):
     settings.DATA_DIR = tmp_path / "data"
     return settings.DATA_DIR
-
-
-def _candidate(default_models, tmp_path, name, macro_f1):
-    folder = tiny_models.sequence_classifier(tmp_path / name, default_models["classify"].folder, ["A", "B"])
-    version = lifecycle.import_folder(folder, name=name, task="classify")
-    version.metrics = {"validation": {"macro_f1": macro_f1}}
-    version.save()
-    return version
 
 
 def test_the_page_lists_each_version_with_status_and_weight_hash(admin_client, default_models):
@@ -105,9 +96,9 @@ def test_a_failed_training_run_records_the_error_class_only(default_models, data
 
 
 def test_promote_refuses_a_worse_candidate_unless_forced_with_a_reason(admin_client, default_models, tmp_path):
-    good = _candidate(default_models, tmp_path, "good", 0.8)
+    good = tiny_models.registered_candidate(default_models, tmp_path, "good", 0.8)
     admin_client.post(f"/models/{good.pk}/promote")
-    worse = _candidate(default_models, tmp_path, "worse", 0.5)
+    worse = tiny_models.registered_candidate(default_models, tmp_path, "worse", 0.5)
 
     admin_client.post(f"/models/{worse.pk}/promote", {"force": "on"})  # forced, but no reason
     assert ModelVersion.objects.get(pk=worse.pk).status == ModelVersion.Status.CANDIDATE
@@ -120,7 +111,7 @@ def test_promote_refuses_a_worse_candidate_unless_forced_with_a_reason(admin_cli
 
 
 def test_retire_takes_a_candidate_out_but_not_the_active_model(admin_client, default_models, tmp_path):
-    candidate = _candidate(default_models, tmp_path, "spare", 0.5)
+    candidate = tiny_models.registered_candidate(default_models, tmp_path, "spare", 0.5)
     admin_client.post(f"/models/{candidate.pk}/retire")
     admin_client.post(f"/models/{default_models['classify'].pk}/retire")
     assert ModelVersion.objects.get(pk=candidate.pk).status == ModelVersion.Status.RETIRED

@@ -10,6 +10,8 @@ from transformers import (
     LlamaForCausalLM,
 )
 
+from clinical_ai.nlp import lifecycle
+
 
 def causal_lm(folder, tokenizer_folder):
     tokenizer = AutoTokenizer.from_pretrained(tokenizer_folder)
@@ -41,3 +43,12 @@ def _save(model, tokenizer, folder):
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder
+
+
+def registered_candidate(default_models, tmp_path, name, macro_f1):
+    """A tiny classifier imported into the registry as a candidate with the given validation macro-F1."""
+    folder = sequence_classifier(tmp_path / name, default_models["classify"].folder, ["A", "B"])
+    version = lifecycle.import_folder(folder, name=name, task="classify")
+    version.metrics = {"validation": {"macro_f1": macro_f1}}
+    version.save()
+    return version
