@@ -15,8 +15,11 @@ ANYONE = {"anonymous", "clinician", "compliance", "admin", "service"}
 PEOPLE = {"clinician", "compliance", "admin"}
 
 NOBODY: set[str] = set()
-# The admin site's read-only models: the audit trail (append-only) and django-axes' records.
+# The admin site's read-only models: the audit trail (append-only), django-axes' records, and the
+# quarantine (reviewable, never added or deleted by hand).
 READ_ONLY_IN_ADMIN = {
+    "admin:documents_quarantinedinput_add": NOBODY,
+    "admin:documents_quarantinedinput_delete": NOBODY,
     "admin:audit_auditevent_add": NOBODY,
     "admin:audit_auditevent_change": {"GET": {"admin"}, "POST": NOBODY},
     "admin:audit_auditevent_delete": NOBODY,

@@ -136,3 +136,15 @@ def test_openapi_schema_describes_the_documents_api(clinician_client):
     response = clinician_client.get("/api/v1/schema", HTTP_ACCEPT="application/json")
     assert response.status_code == 200
     assert "/api/v1/documents" in response.content.decode()
+
+
+def test_quarantined_input_is_listed_for_admins_with_its_reason_only(clinician_client, admin_client):
+    clinician_client.post("/api/v1/documents", {"text": "  "}, format="json")
+    item = QuarantinedInput.objects.get()
+
+    listing = admin_client.get("/admin/documents/quarantinedinput/").content.decode()
+    detail = admin_client.get(f"/admin/documents/quarantinedinput/{item.pk}/change/")
+
+    assert "The document is empty." in listing
+    assert detail.status_code == 200
+    assert admin_client.get(f"/admin/documents/quarantinedinput/{item.pk}/delete/").status_code == 403
