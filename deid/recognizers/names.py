@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import LocalRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 
 from deid import entities
 from deid.nlp import UPPER_CASE_SHARE, letter_counts, mostly_upper
+from deid.recognizers.base import PreparedRecognizer
 from deid.recognizers.lexicon import (
     drug_names,
     name_introducers,
@@ -41,16 +42,13 @@ def _sentence_initial(text: str, start: int) -> bool:
     return bool(_SENTENCE_END.search(text[max(0, start - 4):start]))
 
 
-class NameListRecognizer(LocalRecognizer):
+class NameListRecognizer(PreparedRecognizer):
     """Words on the first/last name lists, kept only with name-like context."""
 
     SCORE = 0.75
 
     def __init__(self):
         super().__init__(supported_entities=[entities.NAME], name="NameListRecognizer")
-
-    def load(self) -> None:
-        pass
 
     def analyze(self, text, entities=None, nlp_artifacts=None):
         names = person_names()
@@ -91,7 +89,7 @@ class NameListRecognizer(LocalRecognizer):
         return False
 
 
-class CaseAwareNerRecognizer(LocalRecognizer):
+class CaseAwareNerRecognizer(PreparedRecognizer):
     """spaCy NER entities, used only where capitalisation still carries meaning.
 
     In mostly upper-case text (telegraphic nursing notes) spaCy tags
@@ -104,9 +102,6 @@ class CaseAwareNerRecognizer(LocalRecognizer):
         self.labels = labels
         self.score = score
         super().__init__(supported_entities=sorted(set(labels.values())), name="CaseAwareNerRecognizer")
-
-    def load(self) -> None:
-        pass
 
     def analyze(self, text, entities=None, nlp_artifacts=None):
         if nlp_artifacts is None or mostly_upper(text):
@@ -184,7 +179,7 @@ _INTRODUCED_PATIENT = re.compile(
 _PER_INITIAL = re.compile(r"\bper\s+([a-z]\.?\s?([a-z][a-z'-]+))\b", re.IGNORECASE)
 
 
-class ContextNameRecognizer(LocalRecognizer):
+class ContextNameRecognizer(PreparedRecognizer):
     """Names by strong context, in any case: after a title, clinical role or family
     role ("DR.DISANGRO", "HOUSE STAFF mary souza", "DAUGHTER LISA ROSSETTI"),
     before a credential ("Marie Munroe RN"), and a capitalised word before an
@@ -196,9 +191,6 @@ class ContextNameRecognizer(LocalRecognizer):
 
     def __init__(self):
         super().__init__(supported_entities=[entities.NAME], name="ContextNameRecognizer")
-
-    def load(self) -> None:
-        pass
 
     def analyze(self, text, entities=None, nlp_artifacts=None):
         tokens = list(_TOKEN.finditer(text))

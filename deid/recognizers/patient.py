@@ -10,10 +10,11 @@ from __future__ import annotations
 import functools
 import re
 
-from presidio_analyzer import LocalRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 
 from deid import entities
 from deid.context import PatientContext
+from deid.recognizers.base import PreparedRecognizer
 from deid.recognizers.formats import birth_date_variants
 
 SCORE = 1.0
@@ -26,16 +27,13 @@ _STATE_OR_COUNTRY = re.compile(r"^(?:[A-Z]{2}|US|USA|United States)$", re.IGNORE
 _ZIP = re.compile(r"^\d{5}(?:-\d{4})?$")
 
 
-class PatientContextRecognizer(LocalRecognizer):
+class PatientContextRecognizer(PreparedRecognizer):
     def __init__(self, patient: PatientContext):
         self._patterns = _compile(patient)
         super().__init__(
             supported_entities=sorted({entity for entity, _ in self._patterns}),
             name="PatientContextRecognizer",
         )
-
-    def load(self) -> None:
-        pass
 
     def analyze(self, text, entities=None, nlp_artifacts=None):
         return [

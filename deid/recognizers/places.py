@@ -13,10 +13,11 @@ from __future__ import annotations
 import functools
 import re
 
-from presidio_analyzer import LocalRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 
 from deid import entities
 from deid.nlp import mostly_upper
+from deid.recognizers.base import PreparedRecognizer
 from deid.recognizers.lexicon import DATA, never_phi, stop_words, words
 
 _TOKEN = re.compile(r"[A-Za-z](?:[A-Za-z']|-(?=[A-Za-z]))*|@")  # "CALVERT-" is "CALVERT"
@@ -59,14 +60,11 @@ def case_carries_meaning(text: str) -> bool:
     return bool(found) and sum(w[0].isupper() for w in found) / len(found) >= CASELESS_CAPITAL_SHARE
 
 
-class PlaceRecognizer(LocalRecognizer):
+class PlaceRecognizer(PreparedRecognizer):
     SCORE = 0.7
 
     def __init__(self):
         super().__init__(supported_entities=[entities.LOCATION], name="PlaceRecognizer")
-
-    def load(self) -> None:
-        pass
 
     def analyze(self, text, entities=None, nlp_artifacts=None):
         tokens = list(_TOKEN.finditer(text))
