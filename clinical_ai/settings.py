@@ -192,6 +192,7 @@ CELERY_TASK_ROUTES = {
     "clinical_ai.documents.tasks.infer_document": {"queue": "inference"},
     "clinical_ai.nlp.tasks.train_model": {"queue": "inference"},
     "clinical_ai.documents.tasks.requeue_stuck_documents": {"queue": "deid"},
+    "clinical_ai.nlp.tasks.fail_stale_training_runs": {"queue": "deid"},
     "clinical_ai.audit.tasks.verify_audit_chain": {"queue": "deid"},
 }
 SWEEP_INTERVAL_SECONDS = float(os.environ.get("SWEEP_INTERVAL_SECONDS", 60))
@@ -200,9 +201,15 @@ STUCK_AFTER_SECONDS = float(os.environ.get("STUCK_AFTER_SECONDS", 15 * 60))
 # up to this many note tokens and this many documents, and summarizes them in one batch.
 INFERENCE_BATCH_TOKENS = int(os.environ.get("INFERENCE_BATCH_TOKENS", 8192))
 INFERENCE_BATCH_SIZE = int(os.environ.get("INFERENCE_BATCH_SIZE", 32))
+# A training run whose worker has not beaten for this long (it beats ten times as often) is failed.
+TRAINING_STALE_AFTER_SECONDS = float(os.environ.get("TRAINING_STALE_AFTER_SECONDS", 10 * 60))
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-documents": {
         "task": "clinical_ai.documents.tasks.requeue_stuck_documents",
+        "schedule": SWEEP_INTERVAL_SECONDS,
+    },
+    "fail-stale-training-runs": {
+        "task": "clinical_ai.nlp.tasks.fail_stale_training_runs",
         "schedule": SWEEP_INTERVAL_SECONDS,
     },
     "verify-audit-chain": {

@@ -6,7 +6,8 @@ Safety properties held here:
 - Each step is idempotent: it finishes only if the document is still at that step, so a
   redelivered or re-queued task never writes a result twice.
 - Inference is batched across waiting documents; a batch is claimed (one conditional UPDATE)
-  before it runs, so two inference workers never run the same document at once.
+  before it runs, so two inference workers never run the same document at once. A batch that
+  fails for good is run again one document at a time, so one broken note fails only itself.
 - Failure reasons name the step and the error class, never the text or patient values.
 """
 import hashlib
@@ -18,7 +19,7 @@ from dataclasses import asdict
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
@@ -28,11 +29,13 @@ from clinical_ai.audit.services import record
 from clinical_ai.documents.encryption import encrypt, pseudonym
 from clinical_ai.documents.intake import InvalidDocument, check_text
 from clinical_ai.documents.models import Document, QuarantinedInput
-from clinical_ai.nlp.services import analyze, note_tokens
+from clinical_ai.nlp.services import Analysis, analyze, note_tokens
 
 logger = logging.getLogger(__name__)
 
 BROKER_ERRORS = (BrokerOperationalError, ConnectionError, TimeoutError)
+# Worth another try later: the database or broker was briefly unavailable. Anything else is the document's own.
+TRANSIENT_ERRORS = (DatabaseError, InterfaceError, *BROKER_ERRORS)
 
 __all__ = ["InvalidDocument", "submit_document", "quarantine", "deidentify_step", "infer_step",
            "claim_inference_batch", "release_claim", "mark_failed", "requeue_stuck"]
@@ -99,26 +102,56 @@ def infer_step(document_id) -> None:
 
     The batch is claimed first, so two inference workers never run the same documents; each
     result is then stored with the same conditional update as every step (once, whoever is first).
-    The other documents' own tasks find them finished and do nothing.
+    The other documents' own tasks find them finished and do nothing. A transient error propagates
+    (the task retries); any other error of the batch is narrowed down to the documents that cause it.
     """
     token, batch = claim_inference_batch(document_id)
     if not batch:
         return
     try:
+        _infer_batch(batch)
+    finally:
+        release_claim(token)  # what was not stored (failed, interrupted) may be taken by another worker at once
+
+
+def _infer_batch(batch: list[Document]) -> None:
+    try:
         analyses = analyze([document.deidentified_text for document in batch])
-    except BaseException:
-        release_claim(token)  # the others may be taken at once; the task shell handles this document
+    except TRANSIENT_ERRORS:
         raise
+    except Exception as error:
+        if len(batch) == 1:
+            raise  # nothing to narrow down: the task shell marks it failed
+        logger.warning("inference batch of %d failed (%s); running its documents one at a time",
+                       len(batch), type(error).__name__)
+        for document in batch:
+            _infer_alone(document)
+        return
     for document, analysis in zip(batch, analyses):
-        finished = _finish(document.pk, Document.Stage.INFERENCE, stage=Document.Stage.FINISHED,
-                           status=Document.Status.DONE, summary=analysis.summary, label=analysis.label,
-                           label_score=analysis.score, summarizer=analysis.summarizer,
-                           classifier=analysis.classifier, claimed_by="", claimed_at=None)
-        if finished:
-            record(action="infer", object_type="document", object_id=document.pk, patient_key=document.patient_key,
-                   details={"summarizer": analysis.summarizer.ref, "classifier": analysis.classifier.ref,
-                            "label": analysis.label, "batch": len(batch)},
-                   component="inference-worker")
+        _store_analysis(document, analysis, len(batch))
+
+
+def _infer_alone(document: Document) -> None:
+    try:
+        (analysis,) = analyze([document.deidentified_text])
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as error:  # noqa: BLE001 - this document's own failure: it alone is marked failed
+        mark_failed(document.pk, "infer", error)
+        return
+    _store_analysis(document, analysis, 1)
+
+
+def _store_analysis(document: Document, analysis: Analysis, batch_size: int) -> None:
+    finished = _finish(document.pk, Document.Stage.INFERENCE, stage=Document.Stage.FINISHED,
+                       status=Document.Status.DONE, summary=analysis.summary, label=analysis.label,
+                       label_score=analysis.score, summarizer=analysis.summarizer,
+                       classifier=analysis.classifier, claimed_by="", claimed_at=None)
+    if finished:
+        record(action="infer", object_type="document", object_id=document.pk, patient_key=document.patient_key,
+               details={"summarizer": analysis.summarizer.ref, "classifier": analysis.classifier.ref,
+                        "label": analysis.label, "batch": batch_size},
+               component="inference-worker")
 
 
 def claim_inference_batch(document_id, *, max_tokens: int | None = None,

@@ -4,16 +4,12 @@ from datetime import timedelta
 
 from celery import chain, shared_task
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError
-from kombu.exceptions import OperationalError as BrokerError
 
 from clinical_ai.documents import services
 from clinical_ai.documents.models import Document
 
 logger = logging.getLogger(__name__)
 
-# Worth another try later: the database or broker was briefly unavailable.
-TRANSIENT_ERRORS = (DatabaseError, InterfaceError, BrokerError, ConnectionError, TimeoutError)
 MAX_RETRIES = 5
 
 
@@ -24,7 +20,7 @@ class TransientError(Exception):
 def run_step(task, step, step_name: str, document_id: str) -> None:
     try:
         step(document_id)
-    except TRANSIENT_ERRORS as error:
+    except services.TRANSIENT_ERRORS as error:
         if task.request.retries >= MAX_RETRIES:
             services.mark_failed(document_id, step_name, error)
             return

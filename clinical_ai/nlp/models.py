@@ -52,6 +52,7 @@ class TrainingRun(models.Model):
     """A training job started from the UI: what to train on (a CSV kept under DATA_DIR, by path) and how it went.
 
     The Celery task is given this row's id only; the data file's content never travels through Redis.
+    The file is deleted when the run ends; the trained version keeps the data's fingerprint.
     """
 
     class Status(models.TextChoices):
@@ -71,6 +72,7 @@ class TrainingRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="last sign of life of the training worker")
     result = models.ForeignKey(ModelVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     error = models.CharField(max_length=300, blank=True, help_text="the error class only, never data")
 

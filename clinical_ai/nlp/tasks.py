@@ -1,5 +1,8 @@
 """Celery tasks of the model lifecycle: thin shells that take ids (see training/jobs.py)."""
+from datetime import timedelta
+
 from celery import shared_task
+from django.conf import settings
 
 from clinical_ai.nlp.training import jobs
 
@@ -10,3 +13,10 @@ def train_model(run_id: int) -> int:
     finds its run started and returns."""
     jobs.run_training(run_id)
     return run_id
+
+
+@shared_task(acks_late=True)
+def fail_stale_training_runs() -> int:
+    """Scheduled (CELERY_BEAT_SCHEDULE) on the ``deid`` worker: the inference worker may be the one that died,
+    or be busy with the very training it would check."""
+    return jobs.fail_stale_runs(timedelta(seconds=settings.TRAINING_STALE_AFTER_SECONDS))

@@ -49,5 +49,12 @@ def stop_words() -> frozenset[str]:
 
 
 @functools.cache
+def common_words() -> frozenset[str]:
+    """Dictionary words that are on no person-name list: where case says nothing, such
+    a word after a role word is a word ("SON REPORTS"), while "wife rose" stays a name."""
+    return words("english_words") - words("first_names") - words("last_names")
+
+
+@functools.cache
 def person_names() -> frozenset[str]:
     return (words("first_names") | words("last_names")) - never_phi()

@@ -18,6 +18,7 @@ from deid import entities
 from deid.nlp import UPPER_CASE_SHARE, letter_counts, mostly_upper
 from deid.recognizers.base import PreparedRecognizer
 from deid.recognizers.lexicon import (
+    common_words,
     drug_names,
     name_introducers,
     never_phi,
@@ -42,6 +43,9 @@ def _sentence_initial(text: str, start: int) -> bool:
     return bool(_SENTENCE_END.search(text[max(0, start - 4):start]))
 
 
+_CONVERSED = frozenset({"spoke", "spoken", "talked", "met", "discussed", "speaking", "talking", "meeting"})
+
+
 class NameListRecognizer(PreparedRecognizer):
     """Words on the first/last name lists, kept only with name-like context."""
 
@@ -60,10 +64,30 @@ class NameListRecognizer(PreparedRecognizer):
             word = match.group().rstrip(".")
             if word.lower() not in names:
                 continue
-            if self._has_context(text, tokens, index, mixed, names, titles, roles):
-                results.append(RecognizerResult(self.supported_entities[0], match.start(),
-                                                match.start() + len(word), self.SCORE))
+            if self._has_context(text, tokens, index, mixed, names, titles, roles) or self._signs_note(text, match):
+                end = self._surname_after(text, tokens, index, mixed) or match.start() + len(word)
+                results.append(RecognizerResult(self.supported_entities[0], match.start(), end, self.SCORE))
         return results
+
+    @staticmethod
+    def _signs_note(text, match) -> bool:
+        """A first name as the note's last word: the writer's signature ("... 1400U/HR. SUSAN")."""
+        return not text[match.end():].strip(" \t\r\n.") and match.group().rstrip(".").lower() in words("first_names")
+
+    @staticmethod
+    def _surname_after(text, tokens, index, mixed) -> int | None:
+        """End of the word after a name when it can only be a surname: no dictionary, clinical
+        or drug word ("mary theresa kondouli", "Irene Czyzewicz"); None otherwise."""
+        if index + 1 >= len(tokens) or text[tokens[index].end():tokens[index + 1].start()] != " ":
+            return None
+        name, after = tokens[index].group(), tokens[index + 1].group()
+        if mixed and after[0].islower() and not name[0].islower():
+            return None  # "Irene went": a capitalised name and a lower-case word
+        word = after.rstrip(".").lower().strip("'-").split("-")[0]  # "KNIGHT AWARE-ORDER"
+        known = (common_words(), never_phi(), drug_names(), not_a_name(), words("facility_words"))
+        if len(word) < 3 or any(word in lexicon for lexicon in known):
+            return None
+        return tokens[index + 1].start() + len(after.rstrip(".-"))
 
     @staticmethod
     def _has_context(text, tokens, index, mixed, names, titles, roles) -> bool:
@@ -81,6 +105,8 @@ class NameListRecognizer(PreparedRecognizer):
         next_word = after.group().rstrip(".").lower() if near_after else ""
         if prev_word in titles or prev_word.rstrip("'s") in roles or next_word in titles:
             return True
+        if prev_word == "with" and index > 1 and tokens[index - 2].group().lower() in _CONVERSED:
+            return True  # "talked with helen from case management"
         if (near_before and (prev_word in names or len(prev_word) == 1 and before.group()[0].isupper())) \
                 or (near_after and next_word in names and next_word not in never_phi()):
             return True
@@ -127,8 +153,9 @@ class CaseAwareNerRecognizer(PreparedRecognizer):
         lowered = [w.lower() for w in found]
         if set(lowered) & drug_names() and not set(lowered) & person_names():
             return False  # "Mesalamine", "Calcium Gluconate", "Amio"
-        if kind == entities.ORGANIZATION and set(lowered) & words("facility_words"):
-            return True
+        if kind == entities.ORGANIZATION:
+            # on ICU notes other organisations were lab values and units ("Mg 1.8", "Surg") 47 times in 48
+            return bool(set(lowered) & words("facility_words"))
         if any(w in person_names() for w in lowered):
             return True
         if len(found) == 1 and _sentence_initial(text, ent.start_char):
@@ -171,7 +198,9 @@ def _ends_sentence(tokens, index) -> bool:
     return token.endswith(".") and len(token) > 2 and token[:-1].lower() not in words("name_titles")
 
 
-_NOTIFIED = frozenset({"aware", "notified", "paged", "informed", "updated"})
+_NOTIFIED = frozenset({"aware", "notified", "paged", "informed", "updated",
+                       "states", "stated", "reports", "reported", "says", "said", "asks", "asked", "requests"})
+_SECOND_WORD_OF_ROLE = {"other": "significant", "person": "contact"}  # "SIGNIFICANT OTHER", "CONTACT PERSON (CHARLIE)"
 # "lorrie morales is a 70 yr old female": a note that opens with the patient's name
 _INTRODUCED_PATIENT = re.compile(
     r"(?:^|\n)\s*([A-Za-z][a-z'-]+(?:\s+[A-Za-z][a-z'-]+){0,2})(?=\s+is\s+an?\s+\d{1,3}\s*(?:-\s*)?(?:y|yo|yr|year))")
@@ -218,8 +247,8 @@ class ContextNameRecognizer(PreparedRecognizer):
         word = lowered[index]
         if word.endswith("'s"):
             word = word[:-2]
-        if word == "other":
-            return index > 0 and lowered[index - 1] == "significant"
+        if word in _SECOND_WORD_OF_ROLE:
+            return index > 0 and lowered[index - 1] == _SECOND_WORD_OF_ROLE[word]
         return word in name_introducers()
 
     @staticmethod
@@ -232,9 +261,11 @@ class ContextNameRecognizer(PreparedRecognizer):
         return len(token) == 2 and token[1] == "." and token[0].isalpha()
 
     @staticmethod
-    def _name_word(tokens, lowered, index, mixed) -> bool:
+    def _name_word(tokens, lowered, index, mixed, titled=False) -> bool:
+        """Whether the word can be a name here. After a title ("Dr. Small") any word but a
+        stop or clinical word can; after a role or credential, not a dictionary word."""
         token, word = tokens[index].group().rstrip("."), lowered[index]
-        if len(word) < 2 or word in not_a_name():
+        if len(word) < 2 or word in not_a_name() or not titled and word in common_words():
             return False
         if len(word) >= 5 and word.endswith(("ed", "ing")) and word not in person_names():
             return False
@@ -252,7 +283,7 @@ class ContextNameRecognizer(PreparedRecognizer):
             if found and not mixed and not self._initial(tokens, found[-1]) and not (
                     lowered[cursor] in person_names() or lowered[found[-1]] in words("first_names")):
                 break  # a second word in caseless text is a name-list word or follows a first name
-            if self._name_word(tokens, lowered, cursor, mixed) or self._initial(tokens, cursor) and (
+            if self._name_word(tokens, lowered, cursor, mixed, title) or self._initial(tokens, cursor) and (
                     title or cursor + 1 < len(tokens) and self._name_word(tokens, lowered, cursor + 1, mixed)):
                 found.append(cursor)
                 cursor += 1
@@ -303,4 +334,4 @@ class ContextNameRecognizer(PreparedRecognizer):
         token = tokens[index].group()
         return (token[0].isupper() and not token.isupper() and not token.endswith(".")
                 and text[tokens[index].end():tokens[index + 1].start()] == " "
-                and lowered[index] not in not_a_name())
+                and lowered[index] not in not_a_name() and lowered[index] not in common_words())

@@ -18,16 +18,18 @@ from presidio_analyzer import RecognizerResult
 from deid import entities
 from deid.nlp import mostly_upper
 from deid.recognizers.base import PreparedRecognizer
-from deid.recognizers.lexicon import DATA, never_phi, stop_words, words
+from deid.recognizers.lexicon import DATA, common_words, never_phi, stop_words, words
 
 _TOKEN = re.compile(r"[A-Za-z](?:[A-Za-z']|-(?=[A-Za-z]))*|@")  # "CALVERT-" is "CALVERT"
 _WORD_START = re.compile(r"\b[A-Za-z]{2,}")
 CASELESS_CAPITAL_SHARE = 0.08
 _UNITS_AFTER = frozenset({"er", "ew", "ed", "cath", "ccu", "icu", "micu", "sicu", "or", "hosp", "campus"})
-_PREPOSITIONS = frozenset({"to", "at", "from", "into", "in", "@"})
+_PREPOSITIONS = frozenset({"to", "at", "from", "into", "in", "on", "@"})
 _PLACE_BEFORE = frozenset({"in", "from", "to", "at", "near", "@", "of"})
 _STATE = re.compile(r",\s*(?-i:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY)\b")  # noqa: E501 - the list of state codes
 _NOT_PLACE_AFTER = re.compile(r"\s*(?:j\b|collar|brace)", re.IGNORECASE)  # Miami J collar
+# a floor after a building (" 2"), not a dose (" 2 mg", " 2L")
+_WARD_NUMBER = re.compile(r" \d\b(?![.,/:]?\d)(?!\s*(?:mg|mcg|gm?|l|ml|cc|u|units?|kg|mm|cm|hrs?|h|x|%))", re.IGNORECASE)
 _GAP = re.compile(r"[ \t]{1,3}|[ \t]?[-.'&][ \t]?|'s[ \t]|")
 
 
@@ -58,6 +60,10 @@ def case_carries_meaning(text: str) -> bool:
         return False
     found = _WORD_START.findall(text)
     return bool(found) and sum(w[0].isupper() for w in found) / len(found) >= CASELESS_CAPITAL_SHARE
+
+
+def _last_token(tokens, first, span) -> int:
+    return next(i for i in range(first, len(tokens)) if tokens[i].end() == span[1])
 
 
 class PlaceRecognizer(PreparedRecognizer):
@@ -117,31 +123,54 @@ class PlaceRecognizer(PreparedRecognizer):
         for index, word in enumerate(lowered):
             if word not in _PREPOSITIONS or index + 1 >= len(tokens):
                 continue
-            verb = lowered[index - 1] if index else ""
-            if verb == "back" and index > 1:
-                verb = lowered[index - 2]  # "transfer back to Holy Cross"
+            verb = self._verb_before(lowered, index)
             first = index + 1
             if lowered[first] == "the" and first + 1 < len(tokens):
                 first += 1
-            span = self._facility_name(text, tokens, lowered, first, mixed)
-            if span and verb not in verbs and not self._named_facility(tokens, lowered, first, span):
-                if not (mixed and word in ("at", "from")) or len(text[span[0]:span[1]]) < 3:
-                    span = None  # bare "at MN", "from BB": too short to tell
-            if span:
+            # "on" names a place only with a facility word or a floor: "goes on HD", "on NRB"
+            after_verb = verb in verbs and word != "on"
+            span = self._facility_name(text, tokens, lowered, first, mixed, after_verb)
+            if not span or not (mixed or self._uncommon_or_facility(tokens, lowered, first, span)):
+                continue
+            if self._named_facility(text, tokens, lowered, first, span) or after_verb:
                 spans.append(span)
+            elif mixed and word in ("at", "from") and len(text[span[0]:span[1]]) >= 3:
+                spans.append(span)  # not a bare "at MN", "from BB": too short to tell
         return spans
 
     @staticmethod
-    def _named_facility(tokens, lowered, first, span) -> bool:
+    def _uncommon_or_facility(tokens, lowered, first, span) -> bool:
+        """Where case says nothing, a run of dictionary words is prose ("TO LEAVE MICU", "WORKED
+        TO SEDATE", "SENT FROM THE BILE DUCT") unless a facility word ends it ("UNION HOSP")."""
+        last = _last_token(tokens, first, span)
+        return lowered[last] in words("facility_suffixes") and last > first or any(
+            lowered[i] not in common_words() for i in range(first, last + 1))
+
+    @staticmethod
+    def _verb_before(lowered, preposition) -> str:
+        """The word that governs the preposition, looking past "back" ("transfer back to
+        Holy Cross") and a unit ("sent to ED at GH")."""
+        index = preposition - 1
+        if index > 0 and lowered[index] == "back":
+            index -= 1
+        elif index > 1 and lowered[index] in _UNITS_AFTER and lowered[index - 1] in _PREPOSITIONS:
+            index -= 2
+        return lowered[index] if index >= 0 else ""
+
+    @staticmethod
+    def _named_facility(text, tokens, lowered, first, span) -> bool:
         """Any preposition will do before a name that ends in a facility word ("to
         sacred heart hospital") or is followed by a unit ("from kernan ew", "to GH
         cath lab")."""
-        last = next(i for i in range(first, len(tokens)) if tokens[i].end() == span[1])
+        last = _last_token(tokens, first, span)
         if lowered[last] in words("facility_suffixes") and last > first:
             return True
+        if last == first and lowered[last] not in common_words() and len(lowered[last]) > 3 \
+                and _WARD_NUMBER.match(text, span[1]):
+            return True  # "intubated on QUARTERMAIN 2": a building and its floor
         return last + 1 < len(tokens) and lowered[last + 1] in _UNITS_AFTER
 
-    def _facility_name(self, text, tokens, lowered, first, mixed):
+    def _facility_name(self, text, tokens, lowered, first, mixed, after_verb=False):
         last = None
         cursor = first
         suffixes = words("facility_suffixes")
@@ -152,10 +181,10 @@ class PlaceRecognizer(PreparedRecognizer):
                     and text[tokens[cursor - 1].end():tokens[cursor].start()].startswith("."):
                 break  # "to sacred heart hospital. awaiting": the sentence ended
             token, word = tokens[cursor].group(), lowered[cursor].removesuffix("'s")
-            if mixed and not token[0].isupper():
-                break
             if word in suffixes and last is not None:
-                last = cursor
+                last = cursor  # "from Sacred Heart memorial"
+            elif mixed and not token[0].isupper() and not (after_verb and word not in common_words()):
+                break  # "to floor", but "transfer to quartermain": a name written in lower case
             elif word in _not_places() or word in _UNITS_AFTER or len(word) < 2:
                 break
             else:

@@ -1,14 +1,17 @@
 """Dynamic batching on the inference queue: one task runs every waiting document it can claim,
-claims keep two workers off the same documents, and each result is written once."""
+claims keep two workers off the same documents, each result is written once, and a broken note
+fails only itself."""
 from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.db import OperationalError
 from django.utils import timezone
 
 from clinical_ai.audit.models import AuditEvent
 from clinical_ai.documents import services
 from clinical_ai.documents.models import Document
+from clinical_ai.documents.tasks import infer_document
 from clinical_ai.nlp import registry
 from clinical_ai.nlp.services import analyze
 
@@ -92,13 +95,64 @@ def test_the_token_budget_bounds_the_batch_but_never_refuses_the_own_document(de
     assert [document.pk for document in batch] == [documents[0].pk]
 
 
-def test_a_failed_batch_gives_its_documents_back(default_models):
+def test_a_transient_error_gives_the_batch_back_and_propagates(default_models):
     first, second = waiting(*NOTES[:2])
 
-    with mock.patch("clinical_ai.documents.services.analyze", side_effect=RuntimeError("no memory")):
-        with pytest.raises(RuntimeError):
+    with mock.patch("clinical_ai.documents.services.analyze", side_effect=OperationalError("database is locked")):
+        with pytest.raises(OperationalError):
             services.infer_step(first.pk)
 
     assert not Document.objects.exclude(claimed_by="").exists()
+    assert not Document.objects.filter(status=Document.Status.FAILED).exists()  # not narrowed down, not failed
     _, batch = services.claim_inference_batch(second.pk)  # another task may take them at once
     assert {document.pk for document in batch} == {first.pk, second.pk}
+
+
+def test_the_task_retries_a_transient_error_with_the_whole_batch(default_models):
+    documents = waiting(*NOTES)
+    registry.load(default_models["summarize"]).max_new_tokens = 16
+    calls = []
+
+    def locked_once(texts):
+        calls.append(len(texts))
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return analyze(texts)
+
+    with mock.patch("clinical_ai.documents.services.analyze", side_effect=locked_once):
+        infer_document.apply(args=[str(documents[0].pk)])  # eagerly, retries included
+
+    assert calls == [3, 3]  # retried as a batch, never split one by one
+    assert set(Document.objects.values_list("status", flat=True)) == {Document.Status.DONE}
+
+
+def test_a_note_that_breaks_the_model_fails_alone_and_the_rest_of_its_batch_is_stored(default_models, caplog):
+    broken = "Patient Theodora Vance, seen for a note the summarizer cannot take."
+    documents = waiting(NOTES[0], broken, NOTES[1])
+    summarizer = registry.load(default_models["summarize"])
+    summarizer.max_new_tokens = 16
+    real = summarizer.summarize
+
+    def summarize(texts):  # model code failing on one note, its message quoting the note (the worst case)
+        if broken in texts:
+            raise ValueError(f"cannot summarize {texts!r}")
+        return real(texts)
+
+    with mock.patch.object(summarizer, "summarize", side_effect=summarize):
+        services.infer_step(documents[0].pk)
+        for document in documents:  # their own tasks: nothing left to do
+            services.infer_step(document.pk)
+
+    for document in documents:
+        document.refresh_from_db()
+        assert document.claimed_by == "" and document.attempts == 1
+    done, failed = [documents[0], documents[2]], documents[1]
+    for document in done:
+        assert document.status == Document.Status.DONE and document.summary and document.label
+        assert AuditEvent.objects.filter(action="infer", object_id=str(document.pk)).count() == 1
+    assert failed.status == Document.Status.FAILED and failed.stage == Document.Stage.INFERENCE
+    assert failed.error == "infer failed (ValueError); the document is kept and can be retried."
+    assert not failed.summary
+    event = AuditEvent.objects.get(action="infer", object_id=str(failed.pk))
+    assert event.outcome == "failure" and event.details == {"error": "ValueError"}
+    assert "Vance" not in caplog.text and "summarizer cannot take" not in caplog.text

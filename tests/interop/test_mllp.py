@@ -13,10 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from interop_samples import ADT_A01, MDM_T02, ORU_TWO_REPORTS
 
-from clinical_ai.audit import triggers
 from clinical_ai.documents.models import Document, QuarantinedInput
 from clinical_ai.interop import mllp
 from clinical_ai.interop.mllp import END_BLOCK, frame, serve
@@ -27,14 +26,6 @@ from tests.stack import free_port
 def enqueue():
     with mock.patch("clinical_ai.documents.tasks.enqueue") as queued:
         yield queued
-
-
-@pytest.fixture
-def committed_db(transactional_db):
-    """Real commits; afterwards the append-only audit triggers are lifted so the test database can be
-    flushed (the audit app puts them back on the flush's post_migrate signal)."""
-    yield
-    triggers.remove(connection)
 
 
 @pytest.fixture

@@ -3,17 +3,24 @@
 
 Guarantees: the CSV's content never enters task arguments, logs or the audit trail (its path
 under DATA_DIR and a SHA-256 do); a redelivered task finds its run already started and does
-nothing; a failure records the error class only, since a message may quote the data.
+nothing; a failure records the error class only, since a message may quote the data; the upload
+is deleted when the run ends, however it ends (the trained version keeps the data's fingerprint,
+the start event its SHA-256). A run whose worker died (killed, out of memory, machine restarted)
+stops beating and is failed by the sweep, since its redelivered task will not train it again.
 """
 import hashlib
 import io
 import logging
+import threading
 import traceback
 import uuid
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from clinical_ai.audit.services import record
@@ -25,6 +32,9 @@ from clinical_ai.nlp.training import run
 logger = logging.getLogger(__name__)
 
 UPLOADS = "training-data"  # under DATA_DIR
+WORKER_STOPPED = "worker stopped (no heartbeat)"
+# Beats per stale period: a run is failed only after this many heartbeats in a row went missing.
+BEATS_PER_STALE_PERIOD = 10
 
 
 def start_training(*, upload, task: str, columns: dict, options: dict, requested_by: str, name: str = "",
@@ -51,35 +61,102 @@ def start_training(*, upload, task: str, columns: dict, options: dict, requested
 
 def run_training(run_id: int, write=None) -> TrainingRun | None:
     """Train one queued run to a registered candidate. None if the run was already started (a redelivery)."""
+    now = timezone.now()
     started = TrainingRun.objects.filter(pk=run_id, status=TrainingRun.Status.QUEUED).update(
-        status=TrainingRun.Status.RUNNING, started_at=timezone.now())
+        status=TrainingRun.Status.RUNNING, started_at=now, heartbeat_at=now)
     if not started:
         return None
     training = TrainingRun.objects.get(pk=run_id)
     write = write or (lambda line: logger.info("training run %s: %s", run_id, line))
     try:
-        columns = training.columns
-        rows = io.StringIO(decrypt((settings.DATA_DIR / training.data_path).read_bytes()).decode("utf-8"), newline="")
-        examples = datasets.read_examples(rows, columns["text"], columns["target"],
-                                          columns.get("exclude_labels", []), columns.get("min_per_class", 0))
-        version = run.train_version(task=training.task, name=training.name, base=registry.get(training.base_model),
-                                    examples=examples, options=training.options, trained_by=training.requested_by,
-                                    write=write)
+        with heartbeat(run_id):
+            version = _train(training, write)
     except Exception as error:  # noqa: BLE001 - a failed run is recorded, not left "running"
         logger.error("training run %s failed (%s)\n%s", run_id, type(error).__name__,
                      "".join(traceback.format_tb(error.__traceback__)))
-        TrainingRun.objects.filter(pk=run_id).update(status=TrainingRun.Status.FAILED, finished_at=timezone.now(),
-                                                     error=f"{type(error).__name__}")
+        _end(training, status=TrainingRun.Status.FAILED, error=type(error).__name__)
         record(action="model-train", outcome="failure", object_type="training-run", object_id=run_id,
                details={"error": type(error).__name__}, component="inference-worker")
         return TrainingRun.objects.get(pk=run_id)
-    TrainingRun.objects.filter(pk=run_id).update(status=TrainingRun.Status.DONE, finished_at=timezone.now(),
-                                                 result=version)
+    _end(training, status=TrainingRun.Status.DONE, result=version)
     record(action="model-train", object_type="model", object_id=version.ref, component="inference-worker",
            details={"run": run_id, "sha256": version.sha256, "training_data": version.training_data,
                     "metrics": {key: value for key, value in (version.metrics.get("validation") or {}).items()
                                 if key != "per_class"}})
     return TrainingRun.objects.get(pk=run_id)
+
+
+def fail_stale_runs(older_than: timedelta) -> int:
+    """Fail the running runs whose worker has not beaten for ``older_than``; returns how many."""
+    failed = 0
+    for training in _stale(older_than):
+        # Conditional on being stale still, so a run that beat or ended since the query is left alone.
+        if not _stale(older_than).filter(pk=training.pk).update(
+                status=TrainingRun.Status.FAILED, finished_at=timezone.now(), error=WORKER_STOPPED):
+            continue
+        _delete_upload(training)
+        last_beat = str(training.heartbeat_at or training.started_at)
+        logger.warning("training run %s: %s since %s", training.pk, WORKER_STOPPED, last_beat)
+        record(action="model-train", outcome="failure", object_type="training-run", object_id=training.pk,
+               details={"error": WORKER_STOPPED, "last_heartbeat": last_beat}, component="training-sweeper")
+        failed += 1
+    return failed
+
+
+@contextmanager
+def heartbeat(run_id: int):
+    """Touch the run's ``heartbeat_at`` from a side thread while the block runs.
+
+    A thread, not the training loop's progress lines: loading, embedding and scoring are long and
+    silent, but a live process always beats, and a killed one never does.
+    """
+    stop = threading.Event()
+    interval = settings.TRAINING_STALE_AFTER_SECONDS / BEATS_PER_STALE_PERIOD
+
+    def beat():
+        try:
+            while not stop.wait(interval):
+                try:
+                    TrainingRun.objects.filter(pk=run_id, status=TrainingRun.Status.RUNNING).update(
+                        heartbeat_at=timezone.now())
+                except DatabaseError as error:  # a busy database: the next beat tries again
+                    logger.warning("training run %s: heartbeat missed (%s)", run_id, type(error).__name__)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"training-run-{run_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _train(training: TrainingRun, write):
+    columns = training.columns
+    rows = io.StringIO(decrypt((settings.DATA_DIR / training.data_path).read_bytes()).decode("utf-8"), newline="")
+    examples = datasets.read_examples(rows, columns["text"], columns["target"],
+                                      columns.get("exclude_labels", []), columns.get("min_per_class", 0))
+    return run.train_version(task=training.task, name=training.name, base=registry.get(training.base_model),
+                             examples=examples, options=training.options, trained_by=training.requested_by,
+                             write=write)
+
+
+def _end(training: TrainingRun, **fields) -> None:
+    TrainingRun.objects.filter(pk=training.pk).update(finished_at=timezone.now(), **fields)
+    _delete_upload(training)
+
+
+def _delete_upload(training: TrainingRun) -> None:
+    """Raw notes are kept only while a run may still read them."""
+    (settings.DATA_DIR / training.data_path).unlink(missing_ok=True)
+
+
+def _stale(older_than: timedelta):
+    cutoff = timezone.now() - older_than
+    return TrainingRun.objects.filter(status=TrainingRun.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff))  # rows from before beats
 
 
 def _enqueue(run_id: int) -> None:
