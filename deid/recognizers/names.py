@@ -154,8 +154,10 @@ class CaseAwareNerRecognizer(PreparedRecognizer):
         if set(lowered) & drug_names() and not set(lowered) & person_names():
             return False  # "Mesalamine", "Calcium Gluconate", "Amio"
         if kind == entities.ORGANIZATION:
-            # on ICU notes other organisations were lab values and units ("Mg 1.8", "Surg") 47 times in 48
-            return bool(set(lowered) & words("facility_words"))
+            # on ICU notes other organisations were lab values and units ("Mg 1.8", "Surg") 47 times in 48,
+            # so an organisation counts when it names a facility or follows work words ("his business Acme")
+            return bool(set(lowered) & words("facility_words")) or bool(_EMPLOYER_BEFORE.search(text, 0, ent.start_char)) \
+                or _person_like(ent.text)
         if any(w in person_names() for w in lowered):
             return True
         if len(found) == 1 and _sentence_initial(text, ent.start_char):
@@ -194,6 +196,17 @@ def _may_name(sentence: str) -> bool:
     return False
 
 
+def _person_like(value: str) -> bool:
+    """Two or three capitalised words, none a clinical or drug word and not all dictionary words:
+    spaCy often calls a foreign name ("Hedvig Arvidsson") an organisation, but not "Assist Control"."""
+    found = value.split()
+    return 2 <= len(found) <= 3 and any(w.lower() not in common_words() for w in found) and all(
+        re.fullmatch(r"[A-Z][a-z'-]+", w) and w.lower() not in never_phi() and w.lower() not in drug_names()
+        for w in found)
+
+
+_EMPLOYER_BEFORE = re.compile(r"\b(?:works?|worked|working|employed|employer|business|company|firm|job)"
+                              r"(?:\s+(?:at|for|by|with|as|is|was|his|her|their|own|the|a|an|of))*\s+$", re.IGNORECASE)
 _NAME = entities.NAME
 _HONORIFICS = frozenset({"dr", "drs", "doctor", "mr", "mrs", "ms", "miss", "mister", "prof"})
 _LEADING_TITLE = re.compile(r"([A-Za-z]+)(?:\.\s*|\s+)")

@@ -79,6 +79,7 @@ class PlaceRecognizer(PreparedRecognizer):
         spans = self._gazetteer_places(text, tokens, lowered, mixed)
         spans += self._facilities_after_verbs(text, tokens, lowered, mixed)
         spans += self._places_after_facilities(text, tokens, lowered, mixed)
+        spans += self._facilities_in_parentheses(text, tokens, lowered, mixed)
         return [RecognizerResult(self.supported_entities[0], s, e, self.SCORE) for s, e in spans]
 
     @staticmethod
@@ -193,6 +194,27 @@ class PlaceRecognizer(PreparedRecognizer):
         if last is None:
             return None
         return tokens[first].start(), tokens[last].end()
+
+    def _facilities_in_parentheses(self, text, tokens, lowered, mixed):
+        """'rehab (Sacred Heart Memorial)', 'nursing home(keeley house)': a facility's name in
+        parentheses after the kind of facility."""
+        kinds = words("facility_words") | words("facility_suffixes")
+        spans = []
+        for index, word in enumerate(lowered[:-1]):
+            if word not in kinds or not re.fullmatch(r"\s?\(\s?", text[tokens[index].end():tokens[index + 1].start()]):
+                continue
+            last = index + 1
+            while last + 1 < len(tokens) and last - index < 5 and self._joined(text, tokens, last, last + 1):
+                last += 1
+            if not re.match(r"\s?\)", text[tokens[last].end():]):
+                continue
+            inside = tokens[index + 1].start(), tokens[last].end()
+            if all(w in never_phi() for w in lowered[index + 1:last + 1]):
+                continue  # "rehab (PT/OT)"
+            if mixed and all(t.group()[0].isupper() for t in tokens[index + 1:last + 1]) \
+                    or self._uncommon_or_facility(tokens, lowered, index + 1, inside):
+                spans.append(inside)
+        return spans
 
     def _places_after_facilities(self, text, tokens, lowered, mixed):
         """'Hospital in Detroit', 'Hospital of Philadelphia', 'Hospital, Boston'."""

@@ -278,6 +278,11 @@ def test_letter_counts_fast_path_matches_per_character_count():
     ("no change overnight, lasix given.\nKAREN", "KAREN"),
     ("pt alert. mary beth wojtowicz from speech in today.", "wojtowicz"),
     ("Family: proxy is grandaughter: Lena Ostrowski, cell on chart", "Lena Ostrowski"),
+    # an organisation after work words; a facility's name in parentheses after its kind
+    ("He worries about his business Vantorix while he is here.", "Vantorix"),
+    ("I want to add Edvard Petrussen as a beneficiary to my account", "Edvard Petrussen"),
+    ("Pt to go to rehab(sacred heart Memorial) when a bed opens.", "sacred heart Memorial"),
+    ("DC PLAN: NURSING HOME (KEELEY HOUSE) ON MONDAY", "KEELEY HOUSE"),
 ])
 def test_more_context_rules_find_value(engine, text, value):
     assert _covered(engine, text, value)
@@ -286,7 +291,7 @@ def test_more_context_rules_find_value(engine, text, value):
 @pytest.mark.parametrize("text", [
     # a dictionary word after a family role is a word
     "SON REPORTS PT SLEPT WELL. DAUGHTER PRESENT AT BEDSIDE.",
-    # organisations from spaCy that name no facility: lab values and services
+    # organisations from spaCy that name no facility and are no foreign name: lab values, services, settings
     "Mg 1.8, K 4.1, repleted. Surg will decide on the tube.",
     # dictionary words after a care verb, "on" without a facility word or a floor
     "PT ANXIOUS TO LEAVE MICU. BOTH WORKED TO SEDATE PT.",
@@ -294,6 +299,9 @@ def test_more_context_rules_find_value(engine, text, value):
     "Pt goes on HD tomorrow, on NRB overnight, dopamine at 5mcg/kg/min.",
     # a number after a vital sign in a history is no year
     "PMH: CAD s/p MI, HR 92 on arrival.",
+    "Pt remains on Assist Control 700x10 PEEP 10 40%.",
+    # clinical words in parentheses after a facility word
+    "Plan: rehab (PT/OT) daily, then home.",
 ])
 def test_more_context_rules_leave_clinical_text(engine, text):
     assert not engine.analyze(text)
