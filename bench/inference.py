@@ -14,7 +14,8 @@ exactly ``--max-new-tokens`` (min_new_tokens = max_new_tokens, greedy), so the w
 and the speed is honest even though the text is noise. On CUDA it prints the memory-bandwidth
 roofline beside the measured figure.
 
-Both modes report whether batched outputs equal one-at-a-time outputs.
+Both modes report whether batched outputs equal one-at-a-time outputs. ``--continuous`` adds
+transformers' own continuous batching over the same prompts, checked against batched generate.
 """
 import argparse
 import csv
@@ -116,9 +117,14 @@ def bench_random_weights(args) -> None:
             runs[label] = (outputs, batch_size, tokens / seconds)
             print(f"{label:>14}: {rows / seconds:8.2f} documents/s  {tokens / seconds:9.1f} generated tokens/s  "
                   f"({seconds:.2f} s, {rows} documents, {tokens} tokens)")
-    (single, _, _), (batched, _, _) = runs.values()
+    if args.continuous:  # outside inference mode: its worker thread updates tensors in place
+        runs["continuous"] = continuous_batching(model, prompts, new, device)
+    (single, _, _), (batched, _, _) = list(runs.values())[:2]
     same = sum(bool(torch.equal(a, b)) for a, b in zip(single, batched[:len(single)]))
     print(f"batched outputs identical to one-at-a-time: {same}/{len(single)}")
+    if args.continuous:
+        same = sum(bool(torch.equal(a, b)) for a, b in zip(runs["continuous"][0], batched))
+        print(f"continuous-batching outputs identical to batched generate: {same}/{len(batched)}")
     if device.type == "cuda":
         context = args.prompt_tokens + new / 2
         for label, (_, batch_size, measured) in runs.items():
@@ -126,6 +132,28 @@ def bench_random_weights(args) -> None:
                                                              torch.finfo(dtype).bits // 8)
             print(f"{label:>14}: roofline {ceiling:9.0f} tokens/s ({step_bytes / 1e6:.0f} MB per decode step at "
                   f"{ASSUMED_BANDWIDTH / 1e12:.0f} TB/s); measured {measured:.0f} = {measured / ceiling:.1%} of it")
+
+
+def continuous_batching(model, prompts: torch.Tensor, new: int, device: torch.device):
+    """The same documents through transformers' continuous batching (``generate_batch``: paged KV
+    cache, CUDA graphs on a GPU), all queued at once; returns (outputs, batch size, tokens/s)."""
+    from transformers import GenerationConfig
+
+    config = GenerationConfig(do_sample=False, max_new_tokens=new, min_new_tokens=new,
+                              pad_token_id=model.config.pad_token_id, eos_token_id=model.config.eos_token_id)
+    rows = [row.tolist() for row in prompts]
+    _sync(device)
+    started = time.perf_counter()
+    results = model.generate_batch(rows, generation_config=config)
+    _sync(device)
+    seconds = time.perf_counter() - started
+    failed = [result.error for result in results.values() if result.error]
+    if failed or len(results) != len(rows):
+        raise RuntimeError(f"continuous batching failed: {failed[:1]}")
+    outputs = torch.tensor([results[f"req_{index}"].generated_tokens[:new] for index in range(len(rows))])
+    print(f"{'continuous':>14}: {len(rows) / seconds:8.2f} documents/s  {outputs.numel() / seconds:9.1f} generated "
+          f"tokens/s  ({seconds:.2f} s, {len(rows)} documents, {outputs.numel()} tokens, warm-up included)")
+    return outputs.to(prompts.device), len(rows), outputs.numel() / seconds
 
 
 def _sync(device: torch.device) -> None:
@@ -147,6 +175,8 @@ def main() -> None:
     parser.add_argument("--prompt-tokens", type=int, default=512)
     parser.add_argument("--max-new-tokens", type=int, default=64)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--continuous", action="store_true",
+                        help="--random-weights: also run transformers' continuous batching (generate_batch)")
     args = parser.parse_args()
     if args.random_weights:
         bench_random_weights(args)
