@@ -1,4 +1,5 @@
-"""What every training run shares: seeding, progress lines, and the optimizer schedule."""
+"""What every training run shares: seeding, progress lines, mixed precision and the optimizer schedule."""
+import contextlib
 import random
 import time
 
@@ -13,6 +14,19 @@ def seed_everything(seed: int) -> None:
     np.random.seed(seed)
     torch.manual_seed(seed)
     torch.use_deterministic_algorithms(True, warn_only=True)
+    # Deterministic mode also fills every new tensor with NaN in case an op reads memory it never
+    # wrote; none of ours does, and the fills were 7% of a CPU training step.
+    torch.utils.deterministic.fill_uninitialized_memory = False
+
+
+def autocast():
+    """bf16 matrix products on a CPU that has them natively (AVX512-BF16/AMX: 2-3x fp32), else fp32.
+
+    Weights and optimizer state stay fp32; only the products are rounded, as on a GPU.
+    """
+    if torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported():
+        return torch.autocast("cpu", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
 
 
 def optimizer_and_schedule(parameters, learning_rate: float, total_steps: int):

@@ -2,31 +2,45 @@
 against the zero-shot base model and a lead-sentences baseline on the same validation split.
 
 Only the adapter is saved (a few MB); the registry loads it over its base version.
-Training sources are cut to ``max_source_tokens`` to bound CPU time (a recorded
-hyperparameter); evaluation summarizes whole notes exactly as inference does.
+The loss is taken on the target tokens only (the reference summary and the EOS that ends it,
+so generation stops); prompt tokens are labelled -100 and their logits are never computed.
+Training sources are cut to ``max_source_tokens`` to bound CPU time (a recorded hyperparameter);
+evaluation summarizes whole notes exactly as inference does, so that cut must be long enough for
+the model to learn to summarize a whole note rather than the text just before the answer.
+
+Measured on MTSamples (``transcription`` -> one-line ``description``, seed 13, 2 shared CPU cores).
+With sources cut to 256 tokens (30 steps of 4, lr 5e-4) the adapter mostly answered with text lifted
+from later in the note (plan lines, exam findings, list items): in training the answer always came
+right after the note's first 256 tokens, at evaluation it comes after the note's end. ROUGE-L 0.136
+against 0.185 zero-shot and 0.267 lead (12 notes). With the defaults below (sources up to 768 tokens,
+60 steps of 2, lr 1e-3): ROUGE-L 0.317 against 0.189 zero-shot and 0.256 lead on 40 held-out notes;
+~20 s a step, ~20 min of training.
 """
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 from peft import LoraConfig, get_peft_model
 from transformers import AutoModelForCausalLM
 
 from clinical_ai.nlp import metrics
 from clinical_ai.nlp.summarizer import Summarizer, load_tokenizer, prompt
-from clinical_ai.nlp.training.common import Progress, optimizer_and_schedule, seed_everything
+from clinical_ai.nlp.training.common import Progress, autocast, optimizer_and_schedule, seed_everything
+
+TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj"]
 
 
 @dataclass(frozen=True)
 class SummarizerSettings:
     seed: int = 13
-    steps: int = 120
-    batch_size: int = 4
-    learning_rate: float = 5e-4
+    steps: int = 60
+    batch_size: int = 2
+    learning_rate: float = 1e-3
     lora_rank: int = 8
     lora_alpha: int = 16
     lora_dropout: float = 0.05
-    max_source_tokens: int = 256
+    max_source_tokens: int = 768
     max_target_tokens: int = 64
     max_new_tokens: int = 64
 
@@ -36,12 +50,13 @@ def train(train_set, validation_set, base_folder: Path, target: Path, settings: 
     tokenizer = load_tokenizer(base_folder)
     model = get_peft_model(AutoModelForCausalLM.from_pretrained(base_folder, dtype=torch.float32), LoraConfig(
         r=settings.lora_rank, lora_alpha=settings.lora_alpha, lora_dropout=settings.lora_dropout,
-        target_modules=["q_proj", "k_proj", "v_proj", "o_proj"], task_type="CAUSAL_LM"))
-    _fit(model, tokenizer, [_encode(tokenizer, example, settings) for example in train_set], settings, write)
+        target_modules=TARGET_MODULES, task_type="CAUSAL_LM"))
+    _fit(model, tokenizer, [encode(tokenizer, example, settings) for example in train_set], settings, write)
     model.save_pretrained(target)
     references = [example.target for example in validation_set]
     sources = [example.text for example in validation_set]
     write(f"scoring on {len(sources)} validation notes: fine-tuned, zero-shot base, lead")
+    # Merged, as the registry serves an adapter (Summarizer.with_adapter): scored as it will run.
     tuned = Summarizer(tokenizer, model.merge_and_unload(), max_new_tokens=settings.max_new_tokens)
     base = Summarizer.from_folder(base_folder, max_new_tokens=settings.max_new_tokens)
     return {
@@ -54,13 +69,24 @@ def train(train_set, validation_set, base_folder: Path, target: Path, settings: 
     }
 
 
-def _encode(tokenizer, example, settings: SummarizerSettings) -> tuple[list[int], list[int]]:
-    """Prompt then target token ids; the loss is taken on the target only."""
+def encode(tokenizer, example, settings: SummarizerSettings) -> tuple[list[int], list[int]]:
+    """Token ids of the prompt (the inference template) then the target and EOS, and their labels:
+    -100 over the prompt, so the loss is taken on the target only."""
     source_ids = tokenizer(example.text, add_special_tokens=False)["input_ids"][:settings.max_source_tokens]
     prompt_ids = tokenizer(prompt(tokenizer, tokenizer.decode(source_ids)), add_special_tokens=False)["input_ids"]
     target_ids = tokenizer(example.target, add_special_tokens=False)["input_ids"][:settings.max_target_tokens]
     target_ids = target_ids + [tokenizer.eos_token_id]
     return prompt_ids + target_ids, [-100] * len(prompt_ids) + target_ids
+
+
+def target_loss(model, batch: dict) -> torch.Tensor:
+    """Mean next-token cross-entropy over the labelled (target) tokens, as the model's own loss with
+    ``labels`` gives, but projecting onto the vocabulary only at the positions that predict a target
+    token: the LM head over every prompt position was a fifth of the step for nothing."""
+    following = batch["labels"][:, 1:]
+    keep = F.pad(following != -100, (0, 1), value=False)  # position t predicts token t + 1
+    logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], logits_to_keep=keep).logits
+    return F.cross_entropy(logits.float(), following[following != -100])
 
 
 def _fit(model, tokenizer, encoded, settings: SummarizerSettings, write) -> None:
@@ -73,14 +99,16 @@ def _fit(model, tokenizer, encoded, settings: SummarizerSettings, write) -> None
         if len(order) < settings.batch_size:  # a new pass over the data in a new seeded order
             order += torch.randperm(len(encoded), generator=generator).tolist()
         rows, order = order[:settings.batch_size], order[settings.batch_size:]
-        loss = model(**_collate([encoded[row] for row in rows], tokenizer.pad_token_id)).loss
+        with autocast():
+            loss = target_loss(model, collate([encoded[row] for row in rows], tokenizer.pad_token_id))
         loss.backward()
         optimizer.step(), schedule.step(), optimizer.zero_grad()
         progress.step(step, loss.item())
     model.eval()
 
 
-def _collate(items, pad_id: int) -> dict:
+def collate(items, pad_id: int) -> dict:
+    """Right-padded: a causal LM's real tokens never see the padding after them."""
     width = max(len(ids) for ids, _ in items)
     pad = [width - len(ids) for ids, _ in items]
     return {

@@ -9,7 +9,8 @@ from clinical_ai.nlp import datasets, lifecycle, registry
 from clinical_ai.nlp.models import ModelVersion
 from clinical_ai.nlp.training.run import DEFAULT_BASE, DEFAULT_NAME
 
-TRAIN_OPTIONS = ("seed", "validation_fraction", "method", "epochs", "steps", "max_train", "max_validation")
+TRAIN_OPTIONS = ("seed", "validation_fraction", "method", "epochs", "steps", "learning_rate", "max_train",
+                 "max_validation")
 
 
 class Command(BaseCommand):
@@ -35,7 +36,9 @@ class Command(BaseCommand):
         train.add_argument("--method", choices=["head", "full"], help="classify: head on the frozen encoder "
                            "(default) or full fine-tune")
         train.add_argument("--epochs", type=int, help="classify --method full: passes over the data")
-        train.add_argument("--steps", type=int, help="summarize: optimizer steps")
+        train.add_argument("--steps", type=int, help="summarize: optimizer steps (default 60, of 2 notes each)")
+        train.add_argument("--learning-rate", type=float, help="summarize (default 1e-3) and classify --method full "
+                           "(default 1e-4): peak AdamW learning rate")
         train.add_argument("--max-train", type=int, help="summarize: use at most this many training rows")
         train.add_argument("--max-validation", type=int, help="score at most this many validation rows")
         _data_arguments(train)
