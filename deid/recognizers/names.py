@@ -43,9 +43,6 @@ def _sentence_initial(text: str, start: int) -> bool:
     return bool(_SENTENCE_END.search(text[max(0, start - 4):start]))
 
 
-_CONVERSED = frozenset({"spoke", "spoken", "talked", "met", "discussed", "speaking", "talking", "meeting"})
-
-
 class NameListRecognizer(PreparedRecognizer):
     """Words on the first/last name lists, kept only with name-like context."""
 
@@ -105,7 +102,7 @@ class NameListRecognizer(PreparedRecognizer):
         next_word = after.group().rstrip(".").lower() if near_after else ""
         if prev_word in titles or prev_word.rstrip("'s") in roles or next_word in titles:
             return True
-        if prev_word == "with" and index > 1 and tokens[index - 2].group().lower() in _CONVERSED:
+        if prev_word == "with" and index > 1 and tokens[index - 2].group().lower() in words("conversation_verbs"):
             return True  # "talked with helen from case management"
         if (near_before and (prev_word in names or len(prev_word) == 1 and before.group()[0].isupper())) \
                 or (near_after and next_word in names and next_word not in never_phi()):
@@ -156,7 +153,7 @@ class CaseAwareNerRecognizer(PreparedRecognizer):
         if kind == entities.ORGANIZATION:
             # on ICU notes other organisations were lab values and units ("Mg 1.8", "Surg") 47 times in 48,
             # so an organisation counts when it names a facility or follows work words ("his business Acme")
-            return bool(set(lowered) & words("facility_words")) or bool(_EMPLOYER_BEFORE.search(text, 0, ent.start_char)) \
+            return bool(set(lowered) & words("facility_words")) or _after_employer_word(text, ent.start_char) \
                 or _person_like(ent.text)
         if any(w in person_names() for w in lowered):
             return True
@@ -196,6 +193,13 @@ def _may_name(sentence: str) -> bool:
     return False
 
 
+def _after_employer_word(text: str, start: int) -> bool:
+    """'his business Acme', 'works at Acme': a work word, then only linking words."""
+    links = _LINK_WORDS.search(text, 0, start)
+    before = _WORD_BEFORE.search(text, 0, links.start() if links else start)
+    return bool(links and before and before.group(1).lower() in words("employer_words"))
+
+
 def _person_like(value: str) -> bool:
     """Two or three capitalised words, none a clinical or drug word and not all dictionary words:
     spaCy often calls a foreign name ("Hedvig Arvidsson") an organisation, but not "Assist Control"."""
@@ -205,8 +209,8 @@ def _person_like(value: str) -> bool:
         for w in found)
 
 
-_EMPLOYER_BEFORE = re.compile(r"\b(?:works?|worked|working|employed|employer|business|company|firm|job)"
-                              r"(?:\s+(?:at|for|by|with|as|is|was|his|her|their|own|the|a|an|of))*\s+$", re.IGNORECASE)
+_LINK_WORDS = re.compile(r"(?:\s+(?:at|for|by|with|as|is|was|his|her|their|own|the|a|an|of))*\s+$", re.IGNORECASE)
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)$")
 _NAME = entities.NAME
 _HONORIFICS = frozenset({"dr", "drs", "doctor", "mr", "mrs", "ms", "miss", "mister", "prof"})
 _LEADING_TITLE = re.compile(r"([A-Za-z]+)(?:\.\s*|\s+)")
@@ -242,8 +246,6 @@ def _ends_sentence(tokens, index) -> bool:
     return token.endswith(".") and len(token) > 2 and token[:-1].lower() not in words("name_titles")
 
 
-_NOTIFIED = frozenset({"aware", "notified", "paged", "informed", "updated",
-                       "states", "stated", "reports", "reported", "says", "said", "asks", "asked", "requests"})
 _SECOND_WORD_OF_ROLE = {"other": "significant", "person": "contact"}  # "SIGNIFICANT OTHER", "CONTACT PERSON (CHARLIE)"
 # "lorrie morales is a 70 yr old female": a note that opens with the patient's name
 _INTRODUCED_PATIENT = re.compile(
@@ -278,7 +280,7 @@ class ContextNameRecognizer(PreparedRecognizer):
                 spans += self._names_before(text, tokens, lowered, index, mixed)
             elif not introduces and mixed and self._before_initial(text, tokens, lowered, index):
                 spans.append((tokens[index].start(), tokens[index + 1].end()))
-            elif word in _NOTIFIED and index:
+            elif word in words("name_after_words") and index:
                 spans += self._first_name_before(text, tokens, lowered, index, mixed)
         spans += [m.span(1) for m in _INTRODUCED_PATIENT.finditer(text)
                   if not any(w.lower() in not_a_name() for w in _WORD.findall(m.group(1)))]
