@@ -192,7 +192,7 @@ CELERY_TASK_ROUTES = {
     "clinical_ai.documents.tasks.infer_document": {"queue": "inference"},
     "clinical_ai.nlp.tasks.train_model": {"queue": "inference"},
     "clinical_ai.documents.tasks.requeue_stuck_documents": {"queue": "deid"},
-    "clinical_ai.nlp.tasks.fail_stale_training_runs": {"queue": "deid"},
+    "clinical_ai.nlp.tasks.sweep_training_runs": {"queue": "deid"},
     "clinical_ai.audit.tasks.verify_audit_chain": {"queue": "deid"},
 }
 SWEEP_INTERVAL_SECONDS = float(os.environ.get("SWEEP_INTERVAL_SECONDS", 60))
@@ -208,8 +208,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clinical_ai.documents.tasks.requeue_stuck_documents",
         "schedule": SWEEP_INTERVAL_SECONDS,
     },
-    "fail-stale-training-runs": {
-        "task": "clinical_ai.nlp.tasks.fail_stale_training_runs",
+    "sweep-training-runs": {
+        "task": "clinical_ai.nlp.tasks.sweep_training_runs",
         "schedule": SWEEP_INTERVAL_SECONDS,
     },
     "verify-audit-chain": {

@@ -22,10 +22,10 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, InterfaceError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerOperationalError
 
 import deid
 from clinical_ai.audit.services import record
+from clinical_ai.celery import BROKER_ERRORS
 from clinical_ai.documents.encryption import encrypt, pseudonym
 from clinical_ai.documents.intake import InvalidDocument, check_text
 from clinical_ai.documents.models import Document, QuarantinedInput
@@ -33,7 +33,6 @@ from clinical_ai.nlp.services import Analysis, analyze, note_tokens
 
 logger = logging.getLogger(__name__)
 
-BROKER_ERRORS = (BrokerOperationalError, ConnectionError, TimeoutError)
 # Worth another try later: the database or broker was briefly unavailable. Anything else is the document's own.
 TRANSIENT_ERRORS = (DatabaseError, InterfaceError, *BROKER_ERRORS)
 

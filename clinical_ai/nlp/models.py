@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class ModelVersion(models.Model):
@@ -73,6 +74,7 @@ class TrainingRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="last sign of life of the training worker")
+    enqueued_at = models.DateTimeField(default=timezone.now, help_text="when its task was last sent to the broker")
     result = models.ForeignKey(ModelVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     error = models.CharField(max_length=300, blank=True, help_text="the error class only, never data")
 

@@ -16,7 +16,8 @@ def train_model(run_id: int) -> int:
 
 
 @shared_task(acks_late=True)
-def fail_stale_training_runs() -> int:
+def sweep_training_runs() -> dict:
     """Scheduled (CELERY_BEAT_SCHEDULE) on the ``deid`` worker: the inference worker may be the one that died,
     or be busy with the very training it would check."""
-    return jobs.fail_stale_runs(timedelta(seconds=settings.TRAINING_STALE_AFTER_SECONDS))
+    return {"failed": jobs.fail_stale_runs(timedelta(seconds=settings.TRAINING_STALE_AFTER_SECONDS)),
+            "requeued": jobs.requeue_waiting_runs(timedelta(seconds=settings.STUCK_AFTER_SECONDS))}

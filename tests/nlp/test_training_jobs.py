@@ -1,7 +1,9 @@
-"""Training runs end cleanly: the encrypted upload is deleted however a run ends, and a run whose worker died
-is found by its missing heartbeat and failed by the sweep, not left "running" forever."""
+"""Training runs end cleanly: the encrypted upload is deleted however a run ends, a run whose worker died
+is found by its missing heartbeat and failed by the sweep, not left "running" forever, and a run whose task
+never reached a worker is sent again."""
 import time
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -10,7 +12,7 @@ from clinical_ai.audit.models import AuditEvent
 from clinical_ai.documents.encryption import encrypt
 from clinical_ai.nlp import datasets
 from clinical_ai.nlp.models import TrainingRun
-from clinical_ai.nlp.tasks import fail_stale_training_runs
+from clinical_ai.nlp.tasks import sweep_training_runs
 from clinical_ai.nlp.training import jobs
 from tests.nlp import tiny_models
 
@@ -74,8 +76,9 @@ def test_the_sweep_fails_a_run_whose_worker_stopped_and_leaves_a_live_one_alone(
                         started_at=long_ago, heartbeat_at=timezone.now())
     queued = training_run(uploaded(data_dir, specialty_csv, "queued.csv.fernet"))
 
-    assert fail_stale_training_runs() == 2  # the task body, as the deid worker runs it on beat's schedule
-    assert fail_stale_training_runs() == 0
+    # the task body, as the deid worker runs it on beat's schedule
+    assert sweep_training_runs() == {"failed": 2, "requeued": 0}
+    assert sweep_training_runs() == {"failed": 0, "requeued": 0}
 
     for training in (dead, from_before_heartbeats):
         training.refresh_from_db()
@@ -106,3 +109,33 @@ def test_a_training_worker_beats_while_it_runs_and_its_run_goes_stale_once_it_st
     time.sleep(1.2)  # no more beats: the worker is gone
     assert jobs.fail_stale_runs(stale_after) == 1
     assert TrainingRun.objects.get(pk=training.pk).status == TrainingRun.Status.FAILED
+
+
+@pytest.mark.django_db
+def test_the_sweep_sends_again_a_run_still_queued_long_after_its_task_was_sent(data_dir, specialty_csv, settings):
+    long_ago = timezone.now() - timedelta(seconds=settings.STUCK_AFTER_SECONDS + 60)
+    lost = training_run(uploaded(data_dir, specialty_csv, "lost.csv.fernet"), enqueued_at=long_ago)
+    just_sent = training_run(uploaded(data_dir, specialty_csv, "sent.csv.fernet"))
+    started = training_run(uploaded(data_dir, specialty_csv, "started.csv.fernet"), enqueued_at=long_ago,
+                           status=TrainingRun.Status.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now())
+
+    with mock.patch("clinical_ai.nlp.tasks.train_model.delay") as delay:
+        assert sweep_training_runs() == {"failed": 0, "requeued": 1}
+        assert sweep_training_runs() == {"failed": 0, "requeued": 0}  # sent again once per period, not every sweep
+
+    delay.assert_called_once_with(lost.pk)
+    lost.refresh_from_db()
+    assert lost.enqueued_at > long_ago and lost.status == TrainingRun.Status.QUEUED
+    assert {just_sent.pk, started.pk}.isdisjoint(call.args[0] for call in delay.call_args_list)
+
+
+@pytest.mark.django_db
+def test_a_run_created_while_the_broker_is_down_stays_queued_for_the_sweep(data_dir, specialty_csv, caplog):
+    training = training_run(uploaded(data_dir, specialty_csv))
+
+    with mock.patch("clinical_ai.nlp.tasks.train_model.delay", side_effect=ConnectionError("refused")):
+        jobs._enqueue(training.pk)
+
+    training.refresh_from_db()
+    assert training.status == TrainingRun.Status.QUEUED
+    assert "the sweep will retry" in caplog.text

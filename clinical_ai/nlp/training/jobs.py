@@ -6,7 +6,8 @@ under DATA_DIR and a SHA-256 do); a redelivered task finds its run already start
 nothing; a failure records the error class only, since a message may quote the data; the upload
 is deleted when the run ends, however it ends (the trained version keeps the data's fingerprint,
 the start event its SHA-256). A run whose worker died (killed, out of memory, machine restarted)
-stops beating and is failed by the sweep, since its redelivered task will not train it again.
+stops beating and is failed by the sweep, since its redelivered task will not train it again; a run
+still queued long after its task was sent (a lost message, a broker that was down) is sent again.
 """
 import hashlib
 import io
@@ -24,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clinical_ai.audit.services import record
+from clinical_ai.celery import BROKER_ERRORS
 from clinical_ai.documents.encryption import decrypt, encrypt
 from clinical_ai.nlp import datasets, registry
 from clinical_ai.nlp.models import TrainingRun
@@ -159,7 +161,22 @@ def _stale(older_than: timedelta):
         Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff))  # rows from before beats
 
 
+def requeue_waiting_runs(older_than: timedelta) -> int:
+    """Send again the task of runs still queued after ``older_than``: its message was lost, or the
+    broker was down when the run was created. A run that has started ignores the extra message."""
+    cutoff = timezone.now() - older_than
+    waiting = list(TrainingRun.objects.filter(status=TrainingRun.Status.QUEUED, enqueued_at__lt=cutoff)
+                   .values_list("pk", flat=True))
+    for run_id in waiting:
+        _enqueue(run_id)
+    return len(waiting)
+
+
 def _enqueue(run_id: int) -> None:
     from clinical_ai.nlp.tasks import train_model
 
-    train_model.delay(run_id)
+    TrainingRun.objects.filter(pk=run_id).update(enqueued_at=timezone.now())
+    try:
+        train_model.delay(run_id)
+    except BROKER_ERRORS as error:  # recorded already: the training sweep sends it once Redis is back
+        logger.warning("training run %s: not queued (%s); the sweep will retry", run_id, type(error).__name__)
