@@ -217,9 +217,10 @@ def _covered(engine, text, value):
     ("Pt calm. Transfer to zayed today if stable.", "zayed"),
     ("The liaison from Mercy Ridge memorial called today.", "Mercy Ridge memorial"),
     ("OUTPUT IMPROVED AFTER DIURESIS-8/14 LASIX", "8/14"),
-    # names: after talking with, a contact person, before a reporting verb, a signature,
+    # names: after talking with, an initial after a title, a contact person, before a reporting verb, a signature,
     # a surname no dictionary knows after a first name, a misspelt family role
     ("spoke with denise from social work about placement", "denise"),
+    ("MRS. B RESTING COMFORTABLY, SEEN BY MR. K", "B"),
     ("LIMIT CALLS TO ONE CONTACT PERSON (MARTY) PER FAMILY", "MARTY"),
     ("ROBERT STATES HIS WIFE WILL VISIT TOMORROW", "ROBERT"),
     ("no change overnight, lasix given.\nKAREN", "KAREN"),
