@@ -18,7 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-from clinical_ai.nlp import metrics
+from clinical_ai.nlp import metrics, runtime
 from clinical_ai.nlp.classifier import (
     LABELS_FILE,
     EmbeddingHeadClassifier,
@@ -26,7 +26,7 @@ from clinical_ai.nlp.classifier import (
     SequenceClassifier,
     windows,
 )
-from clinical_ai.nlp.training.common import Progress, optimizer_and_schedule, seed_everything
+from clinical_ai.nlp.training.common import Progress, autocast, on_device, optimizer_and_schedule, seed_everything
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def _fine_tune(train_set, labels, encoder_folder: Path, target: Path, settings: 
     tokenizer = AutoTokenizer.from_pretrained(encoder_folder)
     model = AutoModelForSequenceClassification.from_pretrained(
         encoder_folder, num_labels=len(labels), id2label=dict(enumerate(labels)),
-        label2id={label: i for i, label in enumerate(labels)})
+        label2id={label: i for i, label in enumerate(labels)}).to(runtime.device())
     inputs, window_labels = _training_windows(tokenizer, train_set, labels, settings)
     steps_per_epoch = -(-len(window_labels) // settings.batch_size)
     total = steps_per_epoch * settings.epochs
@@ -107,7 +107,9 @@ def _fine_tune(train_set, labels, encoder_folder: Path, target: Path, settings: 
         order = torch.randperm(len(window_labels), generator=generator)
         for start in range(0, len(order), settings.batch_size):
             rows = order[start:start + settings.batch_size]
-            loss = model(**{key: value[rows] for key, value in inputs.items()}, labels=window_labels[rows]).loss
+            batch = on_device({key: value[rows] for key, value in inputs.items()} | {"labels": window_labels[rows]})
+            with autocast():
+                loss = model(**batch).loss
             loss.backward()
             optimizer.step(), schedule.step(), optimizer.zero_grad()
             progress.step(epoch * steps_per_epoch + start // settings.batch_size + 1, loss.item())

@@ -7,6 +7,8 @@ import numpy as np
 import torch
 from transformers import get_linear_schedule_with_warmup
 
+from clinical_ai.nlp import runtime
+
 
 def seed_everything(seed: int) -> None:
     """Same seed, same data order, same initial head, same weights out (on the same hardware)."""
@@ -20,13 +22,18 @@ def seed_everything(seed: int) -> None:
 
 
 def autocast():
-    """bf16 matrix products on a CPU that has them natively (AVX512-BF16/AMX: 2-3x fp32), else fp32.
-
-    Weights and optimizer state stay fp32; only the products are rounded, as on a GPU.
-    """
+    """bf16 matrix products on the GPU, or on a CPU that has them natively (AVX512-BF16/AMX: 2-3x
+    fp32), else fp32. Weights and optimizer state stay fp32; only the products are rounded."""
+    if runtime.device().type == "cuda":
+        return torch.autocast("cuda", dtype=torch.bfloat16)
     if torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported():
         return torch.autocast("cpu", dtype=torch.bfloat16)
     return contextlib.nullcontext()
+
+
+def on_device(batch: dict) -> dict:
+    """A batch of tensors moved to where the model trains (runtime.device())."""
+    return {key: value.to(runtime.device()) for key, value in batch.items()}
 
 
 def optimizer_and_schedule(parameters, learning_rate: float, total_steps: int):

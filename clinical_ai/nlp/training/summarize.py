@@ -24,9 +24,9 @@ import torch.nn.functional as F
 from peft import LoraConfig, get_peft_model
 from transformers import AutoModelForCausalLM
 
-from clinical_ai.nlp import metrics
+from clinical_ai.nlp import metrics, runtime
 from clinical_ai.nlp.summarizer import Summarizer, load_tokenizer, prompt
-from clinical_ai.nlp.training.common import Progress, autocast, optimizer_and_schedule, seed_everything
+from clinical_ai.nlp.training.common import Progress, autocast, on_device, optimizer_and_schedule, seed_everything
 
 TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj"]
 
@@ -50,7 +50,7 @@ def train(train_set, validation_set, base_folder: Path, target: Path, settings: 
     tokenizer = load_tokenizer(base_folder)
     model = get_peft_model(AutoModelForCausalLM.from_pretrained(base_folder, dtype=torch.float32), LoraConfig(
         r=settings.lora_rank, lora_alpha=settings.lora_alpha, lora_dropout=settings.lora_dropout,
-        target_modules=TARGET_MODULES, task_type="CAUSAL_LM"))
+        target_modules=TARGET_MODULES, task_type="CAUSAL_LM")).to(runtime.device())
     _fit(model, tokenizer, [encode(tokenizer, example, settings) for example in train_set], settings, write)
     model.save_pretrained(target)
     references = [example.target for example in validation_set]
@@ -100,7 +100,7 @@ def _fit(model, tokenizer, encoded, settings: SummarizerSettings, write) -> None
             order += torch.randperm(len(encoded), generator=generator).tolist()
         rows, order = order[:settings.batch_size], order[settings.batch_size:]
         with autocast():
-            loss = target_loss(model, collate([encoded[row] for row in rows], tokenizer.pad_token_id))
+            loss = target_loss(model, on_device(collate([encoded[row] for row in rows], tokenizer.pad_token_id)))
         loss.backward()
         optimizer.step(), schedule.step(), optimizer.zero_grad()
         progress.step(step, loss.item())
