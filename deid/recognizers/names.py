@@ -181,15 +181,13 @@ def ner_segments(text: str) -> list[tuple[int, int]]:
 
 
 def _may_name(sentence: str) -> bool:
-    first = True
-    for word in _CAPITALISED.finditer(sentence):
+    for position, word in enumerate(_CAPITALISED.finditer(sentence)):
         lowered = word.group().lower()
-        if first and not sentence[:word.start()].strip(" \t\n\"'(-*#>:"):
-            if lowered not in common_words() and lowered not in never_phi() and lowered not in drug_names():
-                return True
-        elif lowered not in never_phi() and lowered not in drug_names():
+        if lowered in never_phi() or lowered in drug_names():
+            continue
+        opens_sentence = position == 0 and not sentence[:word.start()].strip(" \t\n\"'(-*#>:")
+        if not (opens_sentence and lowered in common_words()):
             return True
-        first = False
     return False
 
 

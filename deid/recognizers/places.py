@@ -66,6 +66,11 @@ def _last_token(tokens, first, span) -> int:
     return next(i for i in range(first, len(tokens)) if tokens[i].end() == span[1])
 
 
+def _ends_in_facility_word(lowered, first, last) -> bool:
+    """A name of two words or more ending in a facility word ("sacred heart hospital", "UNION HOSP")."""
+    return last > first and lowered[last] in words("facility_suffixes")
+
+
 class PlaceRecognizer(PreparedRecognizer):
     SCORE = 0.7
 
@@ -144,7 +149,7 @@ class PlaceRecognizer(PreparedRecognizer):
         """Where case says nothing, a run of dictionary words is prose ("TO LEAVE MICU", "WORKED
         TO SEDATE", "SENT FROM THE BILE DUCT") unless a facility word ends it ("UNION HOSP")."""
         last = _last_token(tokens, first, span)
-        return lowered[last] in words("facility_suffixes") and last > first or any(
+        return _ends_in_facility_word(lowered, first, last) or any(
             lowered[i] not in common_words() for i in range(first, last + 1))
 
     @staticmethod
@@ -164,7 +169,7 @@ class PlaceRecognizer(PreparedRecognizer):
         sacred heart hospital") or is followed by a unit ("from kernan ew", "to GH
         cath lab")."""
         last = _last_token(tokens, first, span)
-        if lowered[last] in words("facility_suffixes") and last > first:
+        if _ends_in_facility_word(lowered, first, last):
             return True
         if last == first and lowered[last] not in common_words() and len(lowered[last]) > 3 \
                 and _WARD_NUMBER.match(text, span[1]):

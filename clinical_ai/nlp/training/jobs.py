@@ -105,6 +105,17 @@ def fail_stale_runs(older_than: timedelta) -> int:
     return failed
 
 
+def requeue_waiting_runs(older_than: timedelta) -> int:
+    """Send again the task of runs still queued after ``older_than``: its message was lost, or the
+    broker was down when the run was created. A run that has started ignores the extra message."""
+    cutoff = timezone.now() - older_than
+    waiting = list(TrainingRun.objects.filter(status=TrainingRun.Status.QUEUED, enqueued_at__lt=cutoff)
+                   .values_list("pk", flat=True))
+    for run_id in waiting:
+        _enqueue(run_id)
+    return len(waiting)
+
+
 @contextmanager
 def heartbeat(run_id: int):
     """Touch the run's ``heartbeat_at`` from a side thread while the block runs.
@@ -159,17 +170,6 @@ def _stale(older_than: timedelta):
     cutoff = timezone.now() - older_than
     return TrainingRun.objects.filter(status=TrainingRun.Status.RUNNING).filter(
         Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff))  # rows from before beats
-
-
-def requeue_waiting_runs(older_than: timedelta) -> int:
-    """Send again the task of runs still queued after ``older_than``: its message was lost, or the
-    broker was down when the run was created. A run that has started ignores the extra message."""
-    cutoff = timezone.now() - older_than
-    waiting = list(TrainingRun.objects.filter(status=TrainingRun.Status.QUEUED, enqueued_at__lt=cutoff)
-                   .values_list("pk", flat=True))
-    for run_id in waiting:
-        _enqueue(run_id)
-    return len(waiting)
 
 
 def _enqueue(run_id: int) -> None:
