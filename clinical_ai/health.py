@@ -1,4 +1,8 @@
-"""``GET /healthz``: is every part of the appliance up? 200 only when all of them are."""
+"""``GET /healthz``: is every part of the appliance up? 200 only when all of them are.
+
+Anyone (a load balancer, a container health check) gets the bare status; the parts, worker
+host names and model versions only staff (the admin role) see.
+"""
 import redis
 from django.conf import settings
 from django.db import connection
@@ -46,4 +50,5 @@ def healthz(request):
         except Exception as error:  # noqa: BLE001 - a health check reports failures, it does not raise them
             report[name] = {"ok": False, "error": type(error).__name__}
     healthy = all(part["ok"] for part in report.values())
-    return JsonResponse({"status": "ok" if healthy else "degraded", **report}, status=200 if healthy else 503)
+    detail = report if request.user.is_authenticated and request.user.is_staff else {}
+    return JsonResponse({"status": "ok" if healthy else "degraded", **detail}, status=200 if healthy else 503)

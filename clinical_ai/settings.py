@@ -53,7 +53,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "clinical_ai.accounts.middleware.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "clinical_ai.audit.middleware.RequestContextMiddleware",
+    "clinical_ai.accounts.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -107,7 +108,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"  # each role's own start page
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_TIMEOUT_SECONDS", 15 * 60))
-SESSION_SAVE_EVERY_REQUEST = True  # idle timeout, not absolute
+SESSION_SAVE_EVERY_REQUEST = True  # idle timeout, not absolute (live refreshes do not count: accounts.middleware)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = os.environ.get("SECURE_COOKIES", "0") == "1"
 
@@ -118,6 +119,11 @@ AXES_COOLOFF_TIME = float(os.environ.get("LOGIN_COOLOFF_HOURS", 0.25))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # its log lines would carry the attempted user names
+
+# API tokens: stored as digests, shown once, valid this many days (issue_token --days overrides).
+API_TOKEN_DAYS = float(os.environ.get("API_TOKEN_DAYS", 90))
+# The author of a note may read its original without break-glass for this long after submitting it.
+AUTHOR_ORIGINAL_WINDOW_SECONDS = float(os.environ.get("AUTHOR_ORIGINAL_WINDOW_SECONDS", 24 * 60 * 60))
 
 # Compliance flags: working hours (in TIME_ZONE) and the counts that make a pattern worth review.
 AUDIT_WORKING_HOURS = (int(os.environ.get("WORKING_HOURS_START", 7)), int(os.environ.get("WORKING_HOURS_END", 19)))

@@ -7,6 +7,8 @@ from clinical_ai.accounts.forms import LoginForm
 from clinical_ai.documents.urls import api_urlpatterns as document_api
 from clinical_ai.health import healthz
 
+admin.site.site_url = "/models/"  # the admin's "View site": the models page, not a clinician's list
+
 api_v1 = [
     *document_api,
     path("", include("clinical_ai.interop.urls")),

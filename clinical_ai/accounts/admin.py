@@ -1,9 +1,52 @@
-from django.contrib import admin
+"""The admin site's rules for accounts, and what it may never edit.
 
-from clinical_ai.accounts.models import Profile
+An administrator manages users and roles but cannot become someone else: API tokens are shown
+as prefixes only (the database holds digests), and nobody changes their own role here. Model
+versions are shown read-only: their metrics and paths change only through the audited model
+lifecycle (``manage.py models``, the models page).
+"""
+from django.contrib import admin
+from rest_framework.authtoken.models import TokenProxy
+
+from clinical_ai.accounts.models import ApiToken, Profile
+from clinical_ai.nlp.admin import ModelVersionAdmin
+from clinical_ai.nlp.models import ModelVersion
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
     list_display = ("user", "role", "unit")
     list_filter = ("role", "unit")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("user", "role") if obj.user_id == request.user.pk else ("user",)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Tokens by prefix, creation and expiry; an admin may revoke (delete) one, never read or make one."""
+
+    list_display = ("user", "prefix", "created_at", "expires_at")
+    fields = list_display
+
+
+admin.site.unregister(TokenProxy)  # DRF's clear-text tokens: replaced by ApiToken
+
+
+class ReadOnlyModelVersionAdmin(ReadOnlyAdmin, ModelVersionAdmin):
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(ModelVersion)
+admin.site.register(ModelVersion, ReadOnlyModelVersionAdmin)

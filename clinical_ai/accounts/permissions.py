@@ -1,12 +1,13 @@
 """Who may do what: the roles' rules in one place, for DRF views and Django views alike.
 
 Denials by an authenticated user are audited (outcome ``denied``), so a compliance officer
-sees someone probing beyond their role.
+sees someone probing beyond their role. A denial is an answer, not an error: it is rendered as
+a 403 page, not raised, so the logs get one warning line and no traceback.
 """
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
 from rest_framework.permissions import BasePermission
 
 from clinical_ai.accounts.models import Role, role_of
@@ -29,8 +30,12 @@ def has_role(*roles):
     return HasRole
 
 
-def role_required(*roles):
-    """A Django view decorator: the login page for anonymous users, 403 for the wrong role."""
+def role_required(*roles, others_go_home: bool = False):
+    """A Django view decorator: the login page for anonymous users, 403 for the wrong role.
+
+    ``others_go_home``: a page people land on (``/``, the admin's "View site") sends the other
+    roles to their own start page instead.
+    """
 
     def decorator(view):
         @wraps(view)
@@ -38,8 +43,10 @@ def role_required(*roles):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if role_of(request.user) not in roles:
+                if others_go_home and role_of(request.user) in PEOPLE:
+                    return redirect("home")
                 record_denial(request)
-                raise PermissionDenied("Your role does not allow this.")
+                return render(request, "403.html", status=403)
             return view(request, *args, **kwargs)
 
         return guarded

@@ -1,25 +1,26 @@
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
-from clinical_ai.accounts.models import Profile
+from clinical_ai.accounts.models import ApiToken, Profile
 from clinical_ai.audit.services import record
 
 
 @transaction.atomic
-def issue_token(username: str, role: str, unit: str = "default", actor=None) -> str:
-    """Create the user if needed, set its role, and replace its API token with a fresh one."""
+def issue_token(username: str, role: str, unit: str = "default", actor=None, *, keep: bool = False,
+                days: float | None = None) -> str:
+    """Create the user if needed, set its role, and return a fresh API token (shown once, stored
+    as a digest). The user's earlier tokens stop working unless ``keep``. Role changes are audited
+    by the Profile signal."""
     user, created = get_user_model().objects.get_or_create(username=username)
     if created:
         user.set_unusable_password()
         user.save()
-    profile, _ = Profile.objects.get_or_create(user=user)
-    if profile.role != role or profile.unit != unit or created:
+    profile = Profile.objects.filter(user=user).first() or Profile(user=user)
+    if profile.pk is None or profile.role != role or profile.unit != unit:
         profile.role, profile.unit = role, unit
         profile.save()
-        record(action="config-change", actor=actor, object_type="user", object_id=user.pk,
-               details={"change": "role", "role": role, "unit": unit, "created": created})
-    Token.objects.filter(user=user).delete()
-    token = Token.objects.create(user=user)
-    record(action="create", actor=actor, object_type="api-token", object_id=user.pk)
-    return token.key
+    revoked = 0 if keep else ApiToken.objects.filter(user=user).delete()[0]
+    token, key = ApiToken.objects.issue(user, days)
+    record(action="create", actor=actor, object_type="api-token", object_id=user.pk,
+           details={"token": token.prefix, "expires": token.expires_at.isoformat(), "revoked": revoked})
+    return key

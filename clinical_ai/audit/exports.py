@@ -18,6 +18,8 @@ FHIR_ACTIONS = {"create": "C", "read": "R", "export": "R", "break-glass": "R", "
 FHIR_OUTCOMES = {"success": "0", "denied": "4", "failure": "8"}
 PURPOSE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActReason"
 BALP_ENTITY_TYPE = "https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType"
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_lines(events):
@@ -82,8 +84,15 @@ def _entities(event: AuditEvent) -> list[dict]:
 
 def _csv_value(value):
     if isinstance(value, dict):
-        return json.dumps(value, sort_keys=True)
-    return "" if value is None else value
+        value = json.dumps(value, sort_keys=True)
+    if value is None:
+        return ""
+    return neutralized(value) if isinstance(value, str) else value
+
+
+def neutralized(cell: str) -> str:
+    """A text cell a spreadsheet shows as text: a leading quote before anything it would run."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def _drain(buffer: io.StringIO) -> str:

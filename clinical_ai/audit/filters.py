@@ -17,9 +17,22 @@ class TrailFilter(forms.Form):
     until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(required=False, choices=[(s, s) for s in SORTS] + [(f"-{s}", f"-{s}") for s in SORTS])
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("since") and cleaned.get("until") and cleaned["since"] > cleaned["until"]:
+            raise forms.ValidationError("The start date is after the end date.")
+        return cleaned
+
+    @property
+    def invalid(self) -> bool:
+        """Filters were given and one is wrong: the caller answers 400, never "everything"."""
+        return self.is_bound and not self.is_valid()
+
     def events(self):
-        """The matching events, newest first unless sorted otherwise; all events if the form is invalid."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """The matching events, newest first unless sorted otherwise; none if a filter is invalid."""
+        if self.invalid:
+            return AuditEvent.objects.none()
+        data = self.cleaned_data if self.is_bound else {}
         events = AuditEvent.objects.all()
         for field, lookup in (("user", "actor_name"), ("patient", "patient_key"), ("action", "action"),
                               ("outcome", "outcome")):

@@ -3,7 +3,7 @@
 Each page is itself audited. Nothing here shows document content: the trail holds none.
 """
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -28,7 +28,8 @@ def trail(request):
     page = Paginator(filters.events(), PAGE_SIZE).get_page(request.GET.get("page"))
     record(action="query", request=request, object_type="audit-trail", details=filters.as_details())
     return render(request, "audit/trail.html",
-                  {"filters": filters, "page": page, "verification": last_verification()})
+                  {"filters": filters, "page": page, "verification": last_verification()},
+                  status=400 if filters.invalid else 200)
 
 
 @compliance_required
@@ -70,6 +71,8 @@ def export(request, fmt: str):
         raise Http404("No such export format.")
     lines, content_type = EXPORT_FORMATS[fmt]
     filters = TrailFilter(request.GET or None)
+    if filters.invalid:
+        return HttpResponseBadRequest(invalid_filters(filters), content_type="text/plain")
     events = filters.events()
     record(action="export", request=request, object_type="audit-trail",
            details={**filters.as_details(), "format": fmt, "events": events.count()})
@@ -77,3 +80,8 @@ def export(request, fmt: str):
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.{fmt}"'
     return response
+
+
+def invalid_filters(form) -> str:
+    """The form's errors as one line of text; filter values are dates and choices, never PHI."""
+    return "Invalid filter: " + "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())

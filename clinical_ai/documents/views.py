@@ -15,7 +15,7 @@ from clinical_ai.documents.services import quarantine, submit_document
 clinician_required = role_required(Role.CLINICIAN)
 
 
-@clinician_required
+@role_required(Role.CLINICIAN, others_go_home=True)
 def document_list(request):
     documents = visible_documents(request.user)[:200]
     if request.GET.get("fragment") == "rows":  # the page's own 2-second status refresh: audited once, on open

@@ -15,9 +15,15 @@ ANYONE = {"anonymous", "clinician", "compliance", "admin", "service"}
 PEOPLE = {"clinician", "compliance", "admin"}
 
 NOBODY: set[str] = set()
-# The admin site's read-only models: the audit trail (append-only), django-axes' records, and the
-# quarantine (reviewable, never added or deleted by hand).
+# The admin site's read-only models: the audit trail (append-only), django-axes' records, the
+# quarantine (reviewable, never added or deleted by hand), API tokens (revocable, never made or read
+# there) and model versions (changed only through the audited model lifecycle).
 READ_ONLY_IN_ADMIN = {
+    "admin:accounts_apitoken_add": NOBODY,
+    "admin:accounts_apitoken_change": {"GET": {"admin"}, "POST": NOBODY},
+    "admin:nlp_modelversion_add": NOBODY,
+    "admin:nlp_modelversion_change": {"GET": {"admin"}, "POST": NOBODY},
+    "admin:nlp_modelversion_delete": NOBODY,
     "admin:documents_quarantinedinput_add": NOBODY,
     "admin:documents_quarantinedinput_delete": NOBODY,
     "admin:audit_auditevent_add": NOBODY,
@@ -93,7 +99,8 @@ def allowed_roles(key: str, method: str = "GET") -> set[str]:
 def was_denied(response) -> bool:
     location = response.get("Location", "")
     sent_to_login = response.status_code == 302 and location.startswith(LOGIN_PAGES) and "next=" in location
-    return response.status_code in (401, 403) or sent_to_login
+    sent_home = response.status_code == 302 and location == "/home"  # a landing page, for another role
+    return response.status_code in (401, 403) or sent_to_login or sent_home
 
 
 def test_every_url_is_in_the_matrix():

@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
+
+from clinical_ai.accounts.models import ApiToken, token_digest
 
 pytestmark = pytest.mark.django_db
 
@@ -17,4 +18,4 @@ def test_issue_token_creates_the_user_and_prints_a_fresh_token_last(capsys, djan
     user = django_user_model.objects.get(username="ward-clerk")
     assert user.profile.role == "service"
     assert first != second
-    assert Token.objects.get(user=user).key == second  # the old token no longer works
+    assert ApiToken.objects.get(user=user).digest == token_digest(second)  # the old token no longer works

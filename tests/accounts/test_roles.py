@@ -75,7 +75,7 @@ def test_the_admin_role_opens_the_admin_site_and_its_changes_are_audited(users):
                            {"user": clinician.pk, "role": "compliance", "unit": "ward-a"})
 
     assert response.status_code == 302
-    change = AuditEvent.objects.get(action="config-change")
+    change = AuditEvent.objects.get(action="config-change", details__via="admin")
     assert change.actor == users["admin"] and change.object_type == "profile"
     assert change.object_id == str(clinician.profile.pk)
     clinician.refresh_from_db()
