@@ -7,9 +7,11 @@ a 403 page, not raised, so the logs get one warning line and no traceback.
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from rest_framework.permissions import BasePermission
 
+from clinical_ai.accounts.middleware import LIVE_REFRESH_HEADER
 from clinical_ai.accounts.models import Role, role_of
 from clinical_ai.audit.services import record
 
@@ -41,6 +43,8 @@ def role_required(*roles, others_go_home: bool = False):
         @wraps(view)
         def guarded(request, *args, **kwargs):
             if not request.user.is_authenticated:
+                if request.headers.get(LIVE_REFRESH_HEADER):  # a page's background refresh: no login form
+                    return HttpResponse("Your session has ended.", status=401, content_type="text/plain")
                 return redirect_to_login(request.get_full_path())
             if role_of(request.user) not in roles:
                 if others_go_home and role_of(request.user) in PEOPLE:

@@ -6,6 +6,8 @@ from django.db import models
 
 from clinical_ai.documents.encryption import EncryptedTextField
 
+PATIENT_LABEL_CHARS = 6
+
 
 class Document(models.Model):
     """A clinical document and everything the pipeline made of it.
@@ -36,6 +38,7 @@ class Document(models.Model):
     content_type = models.CharField(max_length=100, default="text/plain")
     loinc_code = models.CharField(max_length=16, blank=True)
     title = models.CharField(max_length=200, blank=True)
+    service_date = models.DateField(null=True, blank=True, help_text="the date of service the sender gives")
 
     original_text = EncryptedTextField()
     patient_json = EncryptedTextField(blank=True, default="")
@@ -64,9 +67,27 @@ class Document(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["source", "source_ref"], name="unique_document_source_ref"),
         ]
+        # The clinician's list: one unit's documents, newest first or by date of service, by status.
+        indexes = [
+            models.Index(fields=["unit", "-created_at"], name="document_unit_received"),
+            models.Index(fields=["unit", "service_date"], name="document_unit_service_date"),
+            models.Index(fields=["unit", "status", "-created_at"], name="document_unit_status"),
+        ]
 
     def __str__(self):
         return f"Document {self.id} ({self.status})"
+
+    @property
+    def display_status(self) -> str:
+        """What a reader is told: waiting (in a queue), processing (a worker has it), done or failed."""
+        waiting_for_a_model = (self.status == self.Status.PROCESSING and self.stage == self.Stage.INFERENCE
+                               and not self.claimed_by)
+        return "waiting" if self.status == self.Status.QUEUED or waiting_for_a_model else self.status
+
+    @property
+    def patient_label(self) -> str:
+        """A short pseudonymous label for the patient, for lists: the start of the patient key."""
+        return f"P-{self.patient_key[:PATIENT_LABEL_CHARS].upper()}" if self.patient_key else ""
 
     @property
     def patient(self) -> dict | None:
@@ -76,6 +97,11 @@ class Document(models.Model):
 class QuarantinedInput(models.Model):
     """Input we refused, kept encrypted on disk with a readable reason so nothing is lost."""
 
+    class Decision(models.TextChoices):
+        PENDING = "pending"
+        RELEASED = "released"
+        DISCARDED = "discarded"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
@@ -84,6 +110,12 @@ class QuarantinedInput(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     reviewed = models.BooleanField(default=False)
+    # An admin's decision: released for reprocessing (a new document) or discarded, why, by whom.
+    decision = models.CharField(max_length=12, choices=Decision.choices, default=Decision.PENDING, db_index=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(max_length=500, blank=True, help_text="de-identified before it is stored")
 
     class Meta:
         ordering = ["-received_at"]

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 
@@ -6,9 +7,10 @@ import deid
 from clinical_ai.accounts.models import Role
 from clinical_ai.accounts.permissions import role_required
 from clinical_ai.audit.services import record
-from clinical_ai.documents import intake
+from clinical_ai.documents import intake, listing
 from clinical_ai.documents.api import find_document, visible_documents
 from clinical_ai.documents.forms import BreakGlassForm, UploadForm
+from clinical_ai.documents.listing import DocumentFilter
 from clinical_ai.documents.presenters import highlighted_segments
 from clinical_ai.documents.services import quarantine, submit_document
 
@@ -17,11 +19,15 @@ clinician_required = role_required(Role.CLINICIAN)
 
 @role_required(Role.CLINICIAN, others_go_home=True)
 def document_list(request):
-    documents = visible_documents(request.user)[:200]
-    if request.GET.get("fragment") == "rows":  # the page's own 2-second status refresh: audited once, on open
-        return render(request, "documents/_rows.html", {"documents": documents})
-    record(action="query", request=request, object_type="document", details={"listed": len(documents)})
-    return render(request, "documents/list.html", {"documents": documents})
+    filters = DocumentFilter(_without(request.GET, "page", "fragment") or None)
+    documents = visible_documents(request.user).select_related("uploaded_by")
+    page = Paginator(filters.apply(documents), listing.PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"filters": filters, "page": page, "progress": listing.progress(visible_documents(request.user))}
+    if request.GET.get("fragment") == "rows":  # the page's own status refresh: audited once, on open
+        return render(request, "documents/_rows.html", context)
+    record(action="query", request=request, object_type="document",
+           details={"listed": len(page.object_list), "page": page.number, "filters": filters.used()})
+    return render(request, "documents/list.html", context, status=400 if filters.invalid else 200)
 
 
 @clinician_required
@@ -72,3 +78,11 @@ def _own_unit_document(request, document_id):
     if document is None:
         raise Http404("No such document.")
     return document
+
+
+def _without(query, *names):
+    """The query string less the given keys (paging and fragment are not filters)."""
+    kept = query.copy()
+    for name in names:
+        kept.pop(name, None)
+    return kept
