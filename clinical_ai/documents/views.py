@@ -1,7 +1,11 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 import deid
 from clinical_ai.accounts.models import Role
@@ -15,6 +19,7 @@ from clinical_ai.documents.presenters import highlighted_segments
 from clinical_ai.documents.services import quarantine, submit_document
 
 clinician_required = role_required(Role.CLINICIAN)
+BREAK_GLASS_SESSION_KEY = "break_glass_documents"  # documents opened by break-glass in this session
 
 
 @role_required(Role.CLINICIAN, others_go_home=True)
@@ -61,16 +66,45 @@ def document_detail(request, document_id):
 
 @clinician_required
 def document_original(request, document_id):
-    """Break-glass: the original text, only after the clinician types why; flagged for review."""
+    """The original text: for its author within AUTHOR_ORIGINAL_WINDOW_SECONDS of submitting it, or
+    after break-glass (a typed reason, flagged for review), which holds for the rest of the session.
+
+    Post-redirect-get: the reason is recorded once by the POST; showing the text is a GET, audited
+    as a read of the original each time, so a reload never records a second break-glass.
+    """
     document = _own_unit_document(request, document_id)
-    form = BreakGlassForm(request.POST or None)
-    if request.method != "POST" or not form.is_valid():
+    if request.method == "POST":
+        form = BreakGlassForm(request.POST)
+        if form.is_valid():
+            break_glass(request, document, form.cleaned_data["reason"])
+            return redirect("documents:original", document_id=document.pk)
+    else:
+        form = BreakGlassForm()
+    via = original_access(request, document)
+    if request.method == "POST" or via is None:
         return render(request, "documents/break_glass.html", {"document": document, "form": form})
+    record(action="read", request=request, object_type="document-original", object_id=document.pk,
+           patient_key=document.patient_key, purpose="BTG" if via == "break-glass" else "TREAT",
+           details={"via": via})
+    return render(request, "documents/original.html", {"document": document, "via": via})
+
+
+def break_glass(request, document, reason: str) -> None:
     # The reason is kept for the reviewer, scrubbed of identifiers so the trail stays free of PHI.
     record(action="break-glass", request=request, object_type="document", object_id=document.pk,
            patient_key=document.patient_key, purpose="BTG",
-           details={"reason": deid.deidentify(form.cleaned_data["reason"]).text, "flagged": True})
-    return render(request, "documents/original.html", {"document": document})
+           details={"reason": deid.deidentify(reason).text, "flagged": True})
+    request.session[BREAK_GLASS_SESSION_KEY] = [*request.session.get(BREAK_GLASS_SESSION_KEY, []), str(document.pk)]
+
+
+def original_access(request, document) -> str | None:
+    """Why this user may read this original now: "author", "break-glass", or None (they may not yet)."""
+    window = timedelta(seconds=settings.AUTHOR_ORIGINAL_WINDOW_SECONDS)
+    if document.uploaded_by_id == request.user.pk and timezone.now() - document.created_at <= window:
+        return "author"
+    if str(document.pk) in request.session.get(BREAK_GLASS_SESSION_KEY, []):
+        return "break-glass"
+    return None
 
 
 def _own_unit_document(request, document_id):

@@ -18,7 +18,7 @@ def test_a_clinician_sees_the_original_only_after_typing_a_reason(users, ward_do
 
     form = client.get(url)
     too_short = client.post(url, {"reason": "need it"})
-    shown = client.post(url, {"reason": "Emergency: confirming the allergy history for treatment"})
+    shown = client.post(url, {"reason": "Emergency: confirming the allergy history for treatment"}, follow=True)
 
     assert "Ada Quill" not in form.content.decode() and "Ada Quill" not in too_short.content.decode()
     assert "Ada Quill" in shown.content.decode()
