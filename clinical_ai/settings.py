@@ -122,6 +122,8 @@ AXES_VERBOSE = False  # its log lines would carry the attempted user names
 
 # API tokens: stored as digests, shown once, valid this many days (issue_token --days overrides).
 API_TOKEN_DAYS = float(os.environ.get("API_TOKEN_DAYS", 90))
+# Reads of the same document by the same user within this window are one read in the audit trail.
+READ_AUDIT_WINDOW_SECONDS = float(os.environ.get("READ_AUDIT_WINDOW_SECONDS", 15 * 60))
 # The author of a note may read its original without break-glass for this long after submitting it.
 AUTHOR_ORIGINAL_WINDOW_SECONDS = float(os.environ.get("AUTHOR_ORIGINAL_WINDOW_SECONDS", 24 * 60 * 60))
 

@@ -8,9 +8,14 @@ from clinical_ai.audit.models import ACTIONS, AuditEvent
 SORTS = ("occurred_at", "actor_name", "action", "outcome", "patient_key", "object_type")
 
 
+PATIENT_KEY = r"^[0-9a-f]{32}$"  # documents.encryption.pseudonym: never a typed MRN or name
+
+
 class TrailFilter(forms.Form):
     user = forms.CharField(required=False, label="User")
-    patient = forms.CharField(required=False, label="Patient key")
+    patient = forms.RegexField(required=False, regex=PATIENT_KEY, label="Patient key", error_messages={
+        "invalid": "Give a patient key; to find a patient by MRN or name, use the patient report."})
+    event = forms.IntegerField(required=False, min_value=1, label="Event", widget=forms.HiddenInput)
     action = forms.ChoiceField(required=False, choices=[("", "any")] + [(a, a) for a in ACTIONS])
     outcome = forms.ChoiceField(required=False, choices=[("", "any")] + AuditEvent.Outcome.choices)
     since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
@@ -35,7 +40,7 @@ class TrailFilter(forms.Form):
         data = self.cleaned_data if self.is_bound else {}
         events = AuditEvent.objects.all()
         for field, lookup in (("user", "actor_name"), ("patient", "patient_key"), ("action", "action"),
-                              ("outcome", "outcome")):
+                              ("outcome", "outcome"), ("event", "id")):
             if data.get(field):
                 events = events.filter(**{lookup: data[field]})
         if data.get("since"):
@@ -48,3 +53,7 @@ class TrailFilter(forms.Form):
     def as_details(self) -> dict:
         """The filters in force, for the audit event of a search or export (keys, never names of patients)."""
         return {key: str(value) for key, value in (self.cleaned_data if self.is_valid() else {}).items() if value}
+
+    @property
+    def patient_key(self) -> str:
+        return self.cleaned_data.get("patient", "") if self.is_valid() else ""

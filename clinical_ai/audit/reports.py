@@ -22,15 +22,9 @@ class Flag:
     event_id: int | None
 
 
-def patient_access(patient_key: str):
-    """Who looked at this patient, when and why."""
-    return AuditEvent.objects.filter(patient_key=patient_key).order_by("-occurred_at")
-
-
-def user_activity(username: str) -> tuple[dict, object]:
-    """(count of events per action, the events newest first) for one user."""
-    events = AuditEvent.objects.filter(actor_name=username).order_by("-occurred_at")
-    return dict(Counter(events.values_list("action", flat=True))), events
+def action_counts(events) -> dict[str, int]:
+    """How many of these events there are of each action, most frequent first."""
+    return dict(Counter(events.values_list("action", flat=True)).most_common())
 
 
 def flags(days: int = 30) -> list[Flag]:

@@ -1,6 +1,9 @@
 import json
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from clinical_ai.accounts.models import role_of
 from clinical_ai.audit import chain, triggers
@@ -31,6 +34,19 @@ def record(*, action: str, actor=None, outcome: str = AuditEvent.Outcome.SUCCESS
         "details": json.loads(json.dumps(details or {})),
         **_request_fields(request),
     })
+
+
+def record_read(*, request, object_type: str, object_id, patient_key: str = "", purpose: str = "",
+                details: dict | None = None) -> AuditEvent | None:
+    """A read of PHI, recorded once per user and object within READ_AUDIT_WINDOW_SECONDS: a page that
+    reloads itself or a client that polls is one read in the trail, not one per request."""
+    since = timezone.now() - timedelta(seconds=settings.READ_AUDIT_WINDOW_SECONDS)
+    already = AuditEvent.objects.filter(action="read", actor_id=request.user.pk, object_type=object_type,
+                                        object_id=str(object_id), occurred_at__gte=since).exists()
+    if already:
+        return None
+    return record(action="read", request=request, object_type=object_type, object_id=object_id,
+                  patient_key=patient_key, purpose=purpose, details=details)
 
 
 def _request_fields(request) -> dict:

@@ -10,7 +10,7 @@ from django.utils import timezone
 import deid
 from clinical_ai.accounts.models import Role
 from clinical_ai.accounts.permissions import role_required
-from clinical_ai.audit.services import record
+from clinical_ai.audit.services import record, record_read
 from clinical_ai.documents import intake, listing
 from clinical_ai.documents.api import find_document, visible_documents
 from clinical_ai.documents.forms import BreakGlassForm, UploadForm
@@ -58,8 +58,8 @@ def document_upload(request):
 @clinician_required
 def document_detail(request, document_id):
     document = _own_unit_document(request, document_id)
-    record(action="read", request=request, object_type="document", object_id=document.pk,
-           patient_key=document.patient_key, purpose="TREAT")
+    record_read(request=request, object_type="document", object_id=document.pk, patient_key=document.patient_key,
+                purpose="TREAT")
     return render(request, "documents/detail.html",
                   {"document": document, "segments": highlighted_segments(document)})
 

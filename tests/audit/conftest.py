@@ -9,10 +9,15 @@ from clinical_ai.audit.services import record
 from tests.audit import postgres
 
 
+def patient_key(n: int) -> str:
+    """A patient key as the app makes them (32 hex digits)."""
+    return f"{n:032x}"
+
+
 @pytest.fixture
 def events(db):
-    """Five chained events (ids 1-5)."""
-    return [record(action="read", object_type="document", object_id=f"doc-{n}", patient_key=f"pk-{n}",
+    """Five chained events (ids 1-5), about patients ``patient_key(0)`` to ``patient_key(4)``."""
+    return [record(action="read", object_type="document", object_id=f"doc-{n}", patient_key=patient_key(n),
                    details={"n": n}) for n in range(5)]
 
 

@@ -8,6 +8,7 @@ from playwright.sync_api import sync_playwright
 
 from clinical_ai.audit import triggers
 from clinical_ai.audit.services import record
+from tests.audit.conftest import patient_key
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -25,8 +26,8 @@ def trail_server(live_server):
 @pytest.fixture
 def seeded_trail(trail_server):
     for n in range(3):
-        record(action="read", object_type="document", object_id=f"doc-{n}", patient_key=f"pk-{n}")
-    record(action="break-glass", object_type="document", patient_key="pk-1", purpose="BTG")
+        record(action="read", object_type="document", object_id=f"doc-{n}", patient_key=patient_key(n))
+    record(action="break-glass", object_type="document", patient_key=patient_key(1), purpose="BTG")
 
 
 @pytest.fixture
@@ -51,9 +52,9 @@ def test_an_officer_logs_in_filters_the_trail_verifies_the_chain_and_exports(tra
     page.click("button[type=submit]")
     page.wait_for_url(f"{trail_server.url}/audit/")
 
-    page.fill("#id_patient", "pk-1")
+    page.fill("#id_patient", patient_key(1))
     page.click("#trail-filters button[type=submit]")
-    page.wait_for_url("**patient=pk-1**")
+    page.wait_for_url(f"**patient={patient_key(1)}**")
     assert sorted(page.locator("tr.event td:nth-child(4)").all_inner_texts()) == ["break-glass", "read"]
 
     page.click("#verify-now")
@@ -63,7 +64,7 @@ def test_an_officer_logs_in_filters_the_trail_verifies_the_chain_and_exports(tra
     with page.expect_download() as download:
         page.click("#export-csv")
     rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
-    assert sorted(row["action"] for row in rows if row["patient_key"] == "pk-1") == ["break-glass", "read"]
+    assert sorted(row["action"] for row in rows if row["patient_key"] == patient_key(1)) == ["break-glass", "read"]
 
     page.click("text=Flags")
     assert "break-glass" in page.inner_text("#flags")

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from clinical_ai.audit import chain
 from clinical_ai.audit.models import AuditEvent
 from clinical_ai.audit.services import record
+from tests.audit.conftest import patient_key
 
 
 def shown_ids(response) -> list[int]:
@@ -14,14 +15,14 @@ def shown_ids(response) -> list[int]:
 
 
 def test_the_trail_filters_by_patient_action_and_outcome(events, officer_client):
-    record(action="read", outcome="denied", patient_key="pk-2", object_type="document")
+    record(action="read", outcome="denied", patient_key=patient_key(2), object_type="document")
 
-    response = officer_client.get("/audit/", {"patient": "pk-2", "action": "read", "outcome": "success"})
+    response = officer_client.get("/audit/", {"patient": patient_key(2), "action": "read", "outcome": "success"})
 
     assert response.status_code == 200
     assert shown_ids(response) == [events[2].id]
     search = AuditEvent.objects.filter(object_type="audit-trail").last()
-    assert search.details == {"patient": "pk-2", "action": "read", "outcome": "success"}
+    assert search.details == {"patient": patient_key(2), "action": "read", "outcome": "success"}
 
 
 def test_the_trail_is_sorted_and_paged(events, officer_client):
@@ -47,10 +48,10 @@ def test_the_trail_is_bounded_in_time(events, officer_client, monkeypatch):
 
 
 def test_the_patient_report_shows_who_looked_and_why(events, officer_client):
-    response = officer_client.get("/audit/patient", {"patient": "pk-3"})
+    response = officer_client.get("/audit/patient", {"patient": patient_key(3)})
 
-    assert [e.id for e in response.context["events"]] == [events[3].id]
-    assert AuditEvent.objects.filter(object_type="audit-patient-report", patient_key="pk-3").exists()
+    assert [e.id for e in response.context["page"].object_list] == [events[3].id]
+    assert AuditEvent.objects.filter(object_type="audit-patient-report", patient_key=patient_key(3)).exists()
 
 
 def test_the_user_report_counts_actions(events, officer_client):
@@ -69,7 +70,7 @@ def test_exports_are_complete_and_audited(events, officer_client):
     assert len(resources) == 5
     assert {r["resourceType"] for r in resources} == {"AuditEvent"}
     assert resources[0]["action"] == "R" and resources[0]["outcome"] == "0"
-    assert resources[0]["entity"][0]["what"]["identifier"]["value"].startswith("pk-")
+    assert {r["entity"][0]["what"]["identifier"]["value"] for r in resources} == {patient_key(n) for n in range(5)}
     exports = AuditEvent.objects.filter(action="export", object_type="audit-trail")
     assert sorted(e.details["format"] for e in exports) == ["csv", "ndjson"]
     assert all(e.details["events"] == 5 for e in exports)
