@@ -162,6 +162,10 @@ WHITENOISE_USE_FINDERS = True  # serve app static files without a collectstatic 
 MAX_DOCUMENT_BYTES = int(os.environ.get("MAX_DOCUMENT_BYTES", 10 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_REQUEST_BYTES", 128 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Quarantined payloads are kept this many days, and the folder at most this many bytes (oldest go first);
+# their rows (reason, size, SHA-256, decision) stay.
+QUARANTINE_RETENTION_DAYS = float(os.environ.get("QUARANTINE_RETENTION_DAYS", 30))
+QUARANTINE_MAX_BYTES = int(os.environ.get("QUARANTINE_MAX_BYTES", 1024 * 1024 * 1024))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -202,6 +206,7 @@ CELERY_TASK_ROUTES = {
     "clinical_ai.documents.tasks.requeue_stuck_documents": {"queue": "deid"},
     "clinical_ai.nlp.tasks.sweep_training_runs": {"queue": "deid"},
     "clinical_ai.audit.tasks.verify_audit_chain": {"queue": "deid"},
+    "clinical_ai.documents.tasks.sweep_quarantine": {"queue": "deid"},
 }
 SWEEP_INTERVAL_SECONDS = float(os.environ.get("SWEEP_INTERVAL_SECONDS", 60))
 STUCK_AFTER_SECONDS = float(os.environ.get("STUCK_AFTER_SECONDS", 15 * 60))
@@ -219,6 +224,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-training-runs": {
         "task": "clinical_ai.nlp.tasks.sweep_training_runs",
         "schedule": SWEEP_INTERVAL_SECONDS,
+    },
+    "sweep-quarantine": {
+        "task": "clinical_ai.documents.tasks.sweep_quarantine",
+        "schedule": float(os.environ.get("QUARANTINE_SWEEP_INTERVAL_SECONDS", 60 * 60)),
     },
     "verify-audit-chain": {
         "task": "clinical_ai.audit.tasks.verify_audit_chain",

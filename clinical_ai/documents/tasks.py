@@ -5,7 +5,7 @@ from datetime import timedelta
 from celery import chain, shared_task
 from django.conf import settings
 
-from clinical_ai.documents import services
+from clinical_ai.documents import quarantine, services
 from clinical_ai.documents.models import Document
 
 logger = logging.getLogger(__name__)
@@ -57,3 +57,9 @@ def enqueue(document_id) -> None:
         chain(deidentify_document.si(document_id), infer_document.si(document_id)).apply_async()
     elif stage == Document.Stage.INFERENCE:
         infer_document.delay(document_id)
+
+
+@shared_task
+def sweep_quarantine() -> dict:
+    """Scheduled: quarantined payloads past retention or over the size cap are removed (rows stay)."""
+    return quarantine.sweep()
