@@ -16,9 +16,9 @@ def patient_keys(typed: str) -> list[str]:
         return []
     as_id = pseudonym(typed.strip())  # an MRN that is the patient id: the key itself
     keys = {as_id} if Document.objects.filter(patient_key=as_id).exists() else set()
-    for key, stored in Document.objects.exclude(patient_key="").exclude(patient_json="").values_list(
-            "patient_key", "patient_json").iterator(chunk_size=2000):
-        if key not in keys and wanted in _searchable(json.loads(stored)):
+    rows = Document.objects.exclude(patient_key="").values_list("patient_key", "patient_json")
+    for key, stored in rows.iterator(chunk_size=2000):  # patient_json is encrypted: compared decrypted
+        if key not in keys and stored and wanted in _searchable(json.loads(stored)):
             keys.add(key)
     return sorted(keys)
 

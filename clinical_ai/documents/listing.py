@@ -25,6 +25,8 @@ SORTS = {
     "received": ("created_at",), "service_date": ("service_date", "created_at"),
     "type": ("label", "created_at"), "title": ("title", "created_at"), "status": ("status", "created_at"),
 }
+SORT_LABELS = {"received": "received", "service_date": "date of service", "type": "type", "title": "title",
+               "status": "status"}
 PAGE_SIZE = 50
 PROGRESS_WINDOW = timedelta(hours=24)
 THROUGHPUT_WINDOW = timedelta(minutes=10)
@@ -41,7 +43,8 @@ class DocumentFilter(forms.Form):
     since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(required=False, initial="-received",
-                             choices=[(f"{d}{s}", f"{d}{s}") for s in SORTS for d in ("-", "")])
+                             choices=[(f"{d}{s}", f"{SORT_LABELS[s]}, {label}") for s in SORTS
+                                      for d, label in (("-", "newest or Z first"), ("", "oldest or A first"))])
 
     def clean(self):
         cleaned = super().clean()
