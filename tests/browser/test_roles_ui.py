@@ -84,7 +84,7 @@ def test_a_clinician_finds_notes_reads_one_and_opens_their_own_original(server, 
     expect(page.locator("#document-rows tr").first).to_contain_text("done")
     for row in page.locator("#document-rows tr").all():
         expect(row).to_contain_text("done")
-    page.click("text=Date of service")
+    page.click("th >> text=Date of service")
     expect(page).to_have_url(re.compile(r"sort=-service_date"))
     shot("filtered")
 
