@@ -44,8 +44,8 @@ def document_upload(request):
         try:
             text, content_type = (intake.text_from_file(upload.name, raw) if upload
                                   else (intake.check_text(form.cleaned_data["text"]), "text/plain"))
-            document, _ = submit_document(text=text, source="upload", actor=request.user, request=request,
-                                          content_type=content_type)
+            document, _ = submit_document(text=text, patient=form.patient_context(), source="upload",
+                                          actor=request.user, request=request, content_type=content_type)
         except intake.InvalidDocument as error:
             quarantine(payload=raw, reason=str(error), source="upload", actor=request.user, request=request)
             form.add_error(None, str(error))
