@@ -6,6 +6,8 @@ versions are shown read-only: their metrics and paths change only through the au
 lifecycle (``manage.py models``, the models page).
 """
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from rest_framework.authtoken.models import TokenProxy
 
 from clinical_ai.accounts.models import ApiToken, Profile
@@ -41,6 +43,17 @@ class ApiTokenAdmin(ReadOnlyAdmin):
 
 
 admin.site.unregister(TokenProxy)  # DRF's clear-text tokens: replaced by ApiToken
+
+
+class RoleDecidesAccessUserAdmin(UserAdmin):
+    """Users, where the role (Profile) alone decides access: staff and superuser flags, groups and
+    permissions follow it and cannot be set by hand here."""
+
+    readonly_fields = ("is_staff", "is_superuser", "groups", "user_permissions", "last_login", "date_joined")
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), RoleDecidesAccessUserAdmin)
 
 
 class ReadOnlyModelVersionAdmin(ReadOnlyAdmin, ModelVersionAdmin):

@@ -145,3 +145,14 @@ def test_healthz_tells_anyone_the_status_and_staff_the_detail(users, monkeypatch
 
     assert anyone == clinician == {"status": "ok"}
     assert admin["database"]["ok"] is True
+
+
+def test_the_admin_site_cannot_make_a_user_staff_behind_the_roles_back(users):
+    clinician = users["clinician"]
+
+    logged_in(users["admin"]).post(f"/admin/auth/user/{clinician.pk}/change/", {
+        "username": clinician.username, "is_active": "on", "is_staff": "on", "is_superuser": "on",
+        "date_joined_0": "2024-01-01", "date_joined_1": "00:00:00"})
+
+    clinician.refresh_from_db()
+    assert not clinician.is_staff and not clinician.is_superuser
