@@ -97,6 +97,10 @@ def test_a_clinician_finds_notes_reads_one_and_opens_their_own_original(server, 
     expect(page.locator("#original-text")).to_contain_text("Note 59")
     shot("own-original")
 
+    page.click("text=New note")
+    expect(page.locator("#patient-context")).to_contain_text("MRN")
+    shot("upload")
+
 
 def test_break_glass_for_a_colleagues_note_is_asked_once_and_survives_a_reload(server, ward, page, shot):
     other = ward["colleagues"]
