@@ -33,6 +33,10 @@ class ProfileAdmin(admin.ModelAdmin):
             return ()
         return ("user", "role") if obj.user_id == request.user.pk else ("user",)
 
+    def save_model(self, request, obj, form, change):
+        obj.changed_by = request.user  # the actor of the role-change audit event (signals)
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):

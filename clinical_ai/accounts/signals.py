@@ -43,7 +43,8 @@ def audit_role_change(sender, instance, created, **kwargs):
     """Every change of a role or unit, from any entry point, with its value before and after."""
     before, after = getattr(instance, "_before", None), {"role": instance.role, "unit": instance.unit}
     if before != after:
-        record(action="config-change", object_type="user", object_id=instance.user_id,
+        record(action="config-change", actor=getattr(instance, "changed_by", None), object_type="user",
+               object_id=instance.user_id,
                details={"change": "role", "before": before, "after": after, "created": created})
 
 

@@ -87,7 +87,7 @@ def test_a_role_change_is_audited_with_before_and_after(users):
 
     change = AuditEvent.objects.filter(action="config-change", details__change="role", object_id=str(clinician.pk)).last()
     assert change.details["before"] == {"role": "clinician", "unit": "ward-a"}
-    assert change.details["after"] == {"role": "compliance", "unit": "ward-a"}
+    assert change.details["after"] == {"role": "compliance", "unit": "ward-a"} and change.actor == users["admin"]
     via_admin = AuditEvent.objects.get(action="config-change", details__via="admin")
     assert via_admin.actor == users["admin"] and via_admin.details["fields"] == ["Role"]
 
