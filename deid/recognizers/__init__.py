@@ -10,6 +10,7 @@ from __future__ import annotations
 from presidio_analyzer import RecognizerRegistry
 
 from deid.nlp import SPACY_LABELS
+from deid.recognizers.fields import LabelledNameRecognizer
 from deid.recognizers.names import CaseAwareNerRecognizer, ContextNameRecognizer, NameListRecognizer
 from deid.recognizers.patterns import load_pattern_recognizers
 from deid.recognizers.places import PlaceRecognizer
@@ -20,6 +21,7 @@ def build_registry() -> RecognizerRegistry:
     registry.add_recognizer(CaseAwareNerRecognizer(SPACY_LABELS))
     registry.add_recognizer(NameListRecognizer())
     registry.add_recognizer(ContextNameRecognizer())
+    registry.add_recognizer(LabelledNameRecognizer())
     registry.add_recognizer(PlaceRecognizer())
     for recognizer in load_pattern_recognizers():
         registry.add_recognizer(recognizer)
