@@ -14,6 +14,8 @@ from deid.recognizers.fields import LabelledNameRecognizer
 from deid.recognizers.names import CaseAwareNerRecognizer, ContextNameRecognizer, NameListRecognizer
 from deid.recognizers.patterns import load_pattern_recognizers
 from deid.recognizers.places import PlaceRecognizer
+from deid.recognizers.unknown_words import UnknownWordRecognizer
+from deid.recognizers.unknown_words import enabled as unknown_word_net_enabled
 
 
 def build_registry() -> RecognizerRegistry:
@@ -23,6 +25,8 @@ def build_registry() -> RecognizerRegistry:
     registry.add_recognizer(ContextNameRecognizer())
     registry.add_recognizer(LabelledNameRecognizer())
     registry.add_recognizer(PlaceRecognizer())
+    if unknown_word_net_enabled():
+        registry.add_recognizer(UnknownWordRecognizer())
     for recognizer in load_pattern_recognizers():
         registry.add_recognizer(recognizer)
     return registry

@@ -1,5 +1,11 @@
 """Loading the trained tagger from its folder and running it over many texts at once.
 
+The tagger proposes and the vocabulary confirms: a name or place it marks counts only
+when one of its words is on no dictionary, clinical, drug or allow list (or on a name
+list), and a date, number or age only when it holds a digit or a month's name. On notes
+unlike its training data a statistical tagger marks ordinary words ("NEAR FUTURE",
+"start rehab"); no such span survives, while unknown words it marks stay PHI.
+
 A tagger folder holds ``model/`` (a spaCy pipeline: tokenizer and NER) and ``card.json``
 (what trained it, weight hash, metrics). The folder is named by the constructor argument
 or DEID_TAGGER_DIR; with neither, or with no card in the folder, the engine runs on its
@@ -10,10 +16,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 import spacy
 
+from deid import entities
+from deid.letters import LETTER
+from deid.recognizers.lexicon import unknown_word
 from deid.results import Span
 from deid.tagger.labels import ENTITY_TYPES
 
@@ -34,12 +44,41 @@ class PhiTagger:
         return f"PhiTagger(version={self.card.get('version')!r})"
 
     def find(self, texts: list[str]) -> list[list[Span]]:
-        """PHI spans per text, as engine entity types."""
+        """PHI spans per text, as engine entity types, each confirmed by the vocabulary."""
         return [
             [Span(ent.start_char, ent.end_char, ENTITY_TYPES[ent.label_], SCORE)
-             for ent in doc.ents if ent.label_ in ENTITY_TYPES]
+             for ent in doc.ents if ent.label_ in ENTITY_TYPES and confirmed(ent.text, ENTITY_TYPES[ent.label_])]
             for doc in self.nlp.pipe(texts, batch_size=BATCH_SIZE)
         ]
+
+
+_WORDS = re.compile(rf"{LETTER}+")
+_MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
+_PROPER_NOUN_KINDS = frozenset({entities.NAME, entities.LOCATION})
+
+
+def confirmed(value: str, entity_type: str) -> bool:
+    """Whether the vocabulary and the category's shape let a tagged value stand: a name or
+    place needs an unknown word, a number the shape of its kind ("98-100" is no phone,
+    "100cc" no date, "58" no age over 89)."""
+    if entity_type in _PROPER_NOUN_KINDS:
+        return any(unknown_word(word) for word in _WORDS.findall(value))
+    digits = sum(char.isdigit() for char in value)
+    if entity_type == entities.DATE:
+        return bool(_MONTH.search(value)) or bool(_DATE_SHAPE.search(value))
+    if entity_type == entities.PHONE:
+        return digits >= 7
+    if entity_type == entities.AGE:
+        return value.strip().isdigit() and int(value) >= 90
+    if entity_type == entities.EMAIL:
+        return "@" in value
+    return digits >= 4 and not _MEASUREMENT.search(value)
+
+
+# d/m, m/d/y, y-m-d, a year 1900-2099 or '99; not a range of values ("2-3", "95-98")
+_DATE_SHAPE = re.compile(r"\d{1,4}/\d{1,2}(?:/\d{2,4})?|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}-\d{2,4}"
+                         r"|^(?:19|20)\d{2}$|'\d{2}\b")
+_MEASUREMENT = re.compile(r"\d\s*(?:cc|ml|mg|mcg|kg|l|units?|u|mmhg|%)\b", re.IGNORECASE)
 
 
 def load_tagger(folder: str | Path | None = None) -> PhiTagger | None:

@@ -4,7 +4,9 @@ Notes are assembled from clinical sentence templates (data/templates.txt) in eve
 style: mixed-case prose, upper-case telegraphic ICU notes, lower-case quick notes,
 headers and lists. Slots are filled with Faker surrogates of every Safe Harbor kind,
 in many formats and from many locales (non-ASCII and non-Latin names included), and
-sentences without PHI (eponyms, wards, clinics, drugs) teach what stays. The same seed
+sentences without PHI (vitals, doses, ranges and times, eponyms, wards, clinics, drugs;
+NUM, RANGE, DOSE and TIME slots are filled but not marked) teach what stays. Most
+sentences of a real note hold no PHI, so every note has a vitals or exam section. The same seed
 gives the same notes. The generator is this project's own code (MIT).
 """
 from __future__ import annotations
@@ -26,6 +28,7 @@ SLOT = re.compile(r"\{([A-Z_]+)\}")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December")
 _STYLES = ("prose", "prose", "telegraphic", "telegraphic", "lower")
+_ALWAYS_ONE_OF = ("vitals", "exam")  # sections without PHI, one in every note
 
 
 @functools.cache
@@ -62,7 +65,9 @@ class NoteGenerator:
         style = self.random.choice(_STYLES)
         pieces: list[tuple[str, str | None]] = []
         sections = templates()
-        for section in self.random.sample(sorted(sections), k=self.random.randint(2, 5)):
+        chosen = self.random.sample(sorted(set(sections) - set(_ALWAYS_ONE_OF)), k=self.random.randint(1, 4))
+        chosen.insert(self.random.randint(0, len(chosen)), self.random.choice(_ALWAYS_ONE_OF))
+        for section in chosen:
             header = section.upper() + ":" if style != "lower" else section + ":"
             if self.random.random() < 0.7:
                 pieces.append((header + self.random.choice(("\n", " ", "\n  ")), None))
@@ -88,10 +93,30 @@ class NoteGenerator:
     def _faker(self) -> Faker:
         return self.fakers[self.random.choice(LOCALES)]
 
-    def value(self, slot: str) -> tuple[str, str]:
-        """A surrogate for a slot and its label; a slot's name says what kind it is."""
+    def value(self, slot: str) -> tuple[str, str | None]:
+        """A surrogate for a slot and its label (None for no PHI); a slot's name says what kind it is."""
         maker = getattr(self, "_" + slot.lower())
         return maker()
+
+    # no PHI: the numbers of a clinical note ------------------------------------------
+    def _num(self) -> tuple[str, None]:
+        return self.random.choice((str(self.random.randint(1, 200)), f"{self.random.uniform(0, 10):.1f}",
+                                   f"{self.random.randint(1, 20) * 50}")), None
+
+    def _range(self) -> tuple[str, None]:
+        low = self.random.randint(1, 150)
+        return self.random.choice((f"{low}-{low + self.random.randint(1, 10)}", f"{low}/{self.random.randint(30, 90)}",
+                                   f"{low}'s", f"{low}-{low + 5}'s")), None
+
+    def _dose(self) -> tuple[str, None]:
+        unit = self.random.choice(("mg", "mcg", "cc", "ml", "L", "units", "mcg/kg/min", "cc/hr", "meq", "%"))
+        gap = self.random.choice(("", " "))
+        return f"{self.random.choice((self.random.randint(1, 500), self.random.randint(1, 10)))}{gap}{unit}", None
+
+    def _time(self) -> tuple[str, None]:
+        hour, minute = self.random.randint(0, 23), self.random.choice((0, 0, 15, 30, 45))
+        return self.random.choice((f"{hour:02d}{minute:02d}", f"{hour % 12 + 1}:{minute:02d} pm",
+                                   f"{hour % 12 + 1}am", f"{hour:02d}:{minute:02d}")), None
 
     # names -------------------------------------------------------------------------
     def _first(self) -> tuple[str, str]:
