@@ -61,6 +61,8 @@ def confirmed(value: str, entity_type: str) -> bool:
     """Whether the vocabulary and the category's shape let a tagged value stand: a name or
     place needs an unknown word, a number the shape of its kind ("98-100" is no phone,
     "100cc" no date, "58" no age over 89)."""
+    if entity_type == entities.LOCATION and _address(value):
+        return True  # "6750 Koskikatu 25", "12 Elm Street", "64677"
     if entity_type in _PROPER_NOUN_KINDS:
         return any(unknown_word(word) for word in _WORDS.findall(value))
     digits = sum(char.isdigit() for char in value)
@@ -78,6 +80,18 @@ def confirmed(value: str, entity_type: str) -> bool:
 # d/m, m/d/y, y-m-d, a year 1900-2099 or '99; not a range of values ("2-3", "95-98")
 _DATE_SHAPE = re.compile(r"\d{1,4}/\d{1,2}(?:/\d{2,4})?|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}-\d{2,4}"
                          r"|^(?:19|20)\d{2}$|'\d{2}\b")
+_ZIP = re.compile(r"^\d{5}(?:-\d{4})?$")
+_STREET_NUMBER = re.compile(rf"^\d{{1,6}}\s+{LETTER}")
+_STREET_WORDS = frozenset({"street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "drive", "dr", "lane",
+                           "ln", "way", "court", "ct", "place", "pl", "terrace", "circle", "parkway", "highway", "apt"})
+
+
+def _address(value: str) -> bool:
+    """A ZIP code, or a street number before a street word or a word no list knows."""
+    if _ZIP.match(value):
+        return True
+    found = [word.lower() for word in _WORDS.findall(value)]
+    return bool(_STREET_NUMBER.match(value)) and any(w in _STREET_WORDS or unknown_word(w) for w in found)
 _MEASUREMENT = re.compile(r"\d\s*(?:cc|ml|mg|mcg|kg|l|units?|u|mmhg|%)\b", re.IGNORECASE)
 
 

@@ -46,6 +46,8 @@ def test_the_net_can_be_switched_off(monkeypatch):
     ("617-555-0101", "PHONE", True), ("98-100", "PHONE", False), ("3/14", "DATE", True),
     ("100cc", "DATE", False), ("2-3", "DATE", False), ("92", "AGE", True), ("58", "AGE", False),
     ("MRN88776655", "ID", True), ("100cc", "ID", False),
+    ("6750 Koskikatu 25 Apt. 864", "LOCATION", True), ("12 Elm Street", "LOCATION", True),
+    ("64677", "LOCATION", True), ("100 units", "LOCATION", False),
 ])
 def test_tagger_spans_need_the_vocabulary_and_the_categorys_shape(value, entity_type, expected):
     assert confirmed(value, entity_type) is expected
