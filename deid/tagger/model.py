@@ -23,7 +23,7 @@ import spacy
 
 from deid import entities
 from deid.letters import LETTER
-from deid.recognizers.lexicon import unknown_word
+from deid.recognizers.lexicon import person_names, unknown_word
 from deid.results import Span
 from deid.tagger.labels import ENTITY_TYPES
 
@@ -64,10 +64,10 @@ def confirmed(value: str, entity_type: str) -> bool:
     if entity_type == entities.LOCATION and _address(value):
         return True  # "6750 Koskikatu 25", "12 Elm Street", "64677"
     if entity_type in _PROPER_NOUN_KINDS:
-        return any(unknown_word(word) for word in _WORDS.findall(value))
+        return any(_name_like(word) for word in _WORDS.findall(value))
     digits = sum(char.isdigit() for char in value)
     if entity_type == entities.DATE:
-        return bool(_MONTH.search(value)) or bool(_DATE_SHAPE.search(value))
+        return bool(_MONTH.search(value)) or _numeric_date(value.strip())
     if entity_type == entities.PHONE:
         return digits >= 7
     if entity_type == entities.AGE:
@@ -77,9 +77,24 @@ def confirmed(value: str, entity_type: str) -> bool:
     return digits >= 4 and not _MEASUREMENT.search(value)
 
 
-# d/m, m/d/y, y-m-d, a year 1900-2099 or '99; not a range of values ("2-3", "95-98")
-_DATE_SHAPE = re.compile(r"\d{1,4}/\d{1,2}(?:/\d{2,4})?|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}-\d{2,4}"
-                         r"|^(?:19|20)\d{2}$|'\d{2}\b")
+def _name_like(word: str) -> bool:
+    """An unknown word that is no upper-case abbreviation ("CVVHDF", "NESH"), or a listed name."""
+    return unknown_word(word) and (not word.isupper() or len(word) > 6 or word.lower() in person_names())
+
+
+def _numeric_date(value: str) -> bool:
+    """The whole value is m/d, m/d/y, m-d-y, y-m-d with a real month and day, a year 1900-2099 or '99
+    (not "15/5", "PS 10/5", "81/59/7.31", "2-3")."""
+    if _YEAR.fullmatch(value):
+        return True
+    match = _MONTH_DAY.fullmatch(value) or _MONTH_DAY_YEAR.fullmatch(value) or _ISO.fullmatch(value)
+    return bool(match) and 1 <= int(match.group("m")) <= 12 and 1 <= int(match.group("d")) <= 31
+
+
+_YEAR = re.compile(r"(?:19|20)\d{2}|'\d{2}")
+_MONTH_DAY = re.compile(r"(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?:\d{2}|\d{4}))?")
+_MONTH_DAY_YEAR = re.compile(r"(?P<m>\d{1,2})-(?P<d>\d{1,2})-(?:\d{2}|\d{4})")  # "2-3" is a range
+_ISO = re.compile(r"\d{4}-(?P<m>\d{1,2})-(?P<d>\d{1,2})")
 _ZIP = re.compile(r"^\d{5}(?:-\d{4})?$")
 _STREET_NUMBER = re.compile(rf"^\d{{1,6}}\s+{LETTER}")
 _STREET_WORDS = frozenset({"street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "drive", "dr", "lane",

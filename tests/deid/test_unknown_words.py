@@ -48,6 +48,8 @@ def test_the_net_can_be_switched_off(monkeypatch):
     ("MRN88776655", "ID", True), ("100cc", "ID", False),
     ("6750 Koskikatu 25 Apt. 864", "LOCATION", True), ("12 Elm Street", "LOCATION", True),
     ("64677", "LOCATION", True), ("100 units", "LOCATION", False),
+    ("15/5", "DATE", False), ("PS 10/5", "DATE", False), ("81/59/7.31/31", "DATE", False),
+    ("2021-03-04", "DATE", True), ("CVVHDF", "LOCATION", False), ("KOWALCZYK", "NAME", True),
 ])
 def test_tagger_spans_need_the_vocabulary_and_the_categorys_shape(value, entity_type, expected):
     assert confirmed(value, entity_type) is expected
