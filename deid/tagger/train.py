@@ -28,8 +28,8 @@ from deid.tagger.model import CARD, MODEL, PhiTagger, weight_hash
 from deid.tagger.synthetic import NoteGenerator
 
 VERSION = "1"
-SYNTHETIC_NOTES = 3000
-EPOCHS = 6
+SYNTHETIC_NOTES = 1500
+EPOCHS = 3
 DROPOUT = 0.1
 BATCH_SIZE = 16
 HELD_OUT_NOTES = 300
