@@ -1,7 +1,9 @@
 """The de-identification engine: detect PHI spans, then replace them.
 
 Safety property: nothing this module logs, raises or reprs contains input text
-or detected values. Detection favours recall; every detected span is replaced.
+or detected values. Detection favours recall; every detected span is replaced: the
+rules' spans and, where a tagger folder is configured (deid.tagger), the learned
+tagger's spans join in one union.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig
 
 from deid.chunking import split_chunks
+from deid.clinical_phrases import without_clinical_phrases
 from deid.context import PatientContext
 from deid.keys import load_key
 from deid.nlp import OfflineSpacyNlpEngine
@@ -20,6 +23,7 @@ from deid.recognizers import build_registry
 from deid.recognizers.names import ner_segments
 from deid.recognizers.patient import PatientContextRecognizer
 from deid.results import DeidResult, Span, merge_spans
+from deid.tagger.model import load_tagger
 
 LANGUAGE = "en"
 SCORE_THRESHOLD = 0.3
@@ -27,7 +31,8 @@ NLP_BATCH_SIZE = 32
 
 
 class DeidEngine:
-    def __init__(self, key: bytes | None = None, operators: dict | None = None):
+    def __init__(self, key: bytes | None = None, operators: dict | None = None, tagger_dir: str | None = None):
+        """tagger_dir (or DEID_TAGGER_DIR) names a trained tagger's folder; without one, rules only."""
         self.key = key if key is not None else load_key()
         self.operators = build_operators(operators, self.key)
         self.nlp_engine = OfflineSpacyNlpEngine(ner_segments=ner_segments)
@@ -39,9 +44,10 @@ class DeidEngine:
             default_score_threshold=SCORE_THRESHOLD,
         )
         self.anonymizer = AnonymizerEngine()
+        self.tagger = load_tagger(tagger_dir)
 
     def __repr__(self) -> str:
-        return f"DeidEngine(operators={sorted(self.operators)})"
+        return f"DeidEngine(operators={sorted(self.operators)}, tagger={self.tagger!r})"
 
     def analyze(self, text: str, patient: PatientContext | None = None) -> tuple[Span, ...]:
         """PHI spans in text: merged, non-overlapping, sorted."""
@@ -63,7 +69,11 @@ class DeidEngine:
         found: list[list[Span]] = [[] for _ in texts]
         for (index, offset, window), (_, nlp_artifacts) in zip(windows, artifacts):
             found[index] += self._analyze_window(window, offset, nlp_artifacts, patients[index])
-        return [merge_spans(spans) for spans in found]
+        if self.tagger is not None:
+            tagged = self.tagger.find([window for _, _, window in windows])
+            for (index, offset, _), spans in zip(windows, tagged):
+                found[index] += [Span(s.start + offset, s.end + offset, s.entity_type, s.score) for s in spans]
+        return [merge_spans(without_clinical_phrases(text, spans)) for text, spans in zip(texts, found)]
 
     def _analyze_window(self, window, offset, nlp_artifacts, patient) -> list[Span]:
         ad_hoc = [PatientContextRecognizer(patient)] if patient and patient.has_values() else None

@@ -10,9 +10,12 @@ from __future__ import annotations
 from presidio_analyzer import RecognizerRegistry
 
 from deid.nlp import SPACY_LABELS
+from deid.recognizers.fields import LabelledNameRecognizer
 from deid.recognizers.names import CaseAwareNerRecognizer, ContextNameRecognizer, NameListRecognizer
 from deid.recognizers.patterns import load_pattern_recognizers
 from deid.recognizers.places import PlaceRecognizer
+from deid.recognizers.unknown_words import UnknownWordRecognizer
+from deid.recognizers.unknown_words import enabled as unknown_word_net_enabled
 
 
 def build_registry() -> RecognizerRegistry:
@@ -20,7 +23,10 @@ def build_registry() -> RecognizerRegistry:
     registry.add_recognizer(CaseAwareNerRecognizer(SPACY_LABELS))
     registry.add_recognizer(NameListRecognizer())
     registry.add_recognizer(ContextNameRecognizer())
+    registry.add_recognizer(LabelledNameRecognizer())
     registry.add_recognizer(PlaceRecognizer())
+    if unknown_word_net_enabled():
+        registry.add_recognizer(UnknownWordRecognizer())
     for recognizer in load_pattern_recognizers():
         registry.add_recognizer(recognizer)
     return registry

@@ -58,3 +58,13 @@ def common_words() -> frozenset[str]:
 @functools.cache
 def person_names() -> frozenset[str]:
     return (words("first_names") | words("last_names")) - never_phi()
+
+
+def unknown_word(word: str) -> bool:
+    """A word no dictionary, clinical, drug or allow list knows, or one on a name list."""
+    word = word.lower()
+    if word in person_names():
+        return True
+    forms = {word, word.removesuffix("'s").removesuffix("’s"), word.removesuffix("s")}  # "MD'S", "MDs"
+    return len(word) > 1 and not any(
+        form in common_words() or form in never_phi() or form in drug_names() for form in forms)

@@ -15,6 +15,7 @@ import re
 from presidio_analyzer import RecognizerResult
 
 from deid import entities
+from deid.letters import APOSTROPHES, LETTER, NOT_AFTER_LETTER, title_case
 from deid.nlp import UPPER_CASE_SHARE, letter_counts, mostly_upper
 from deid.recognizers.base import PreparedRecognizer
 from deid.recognizers.lexicon import (
@@ -28,8 +29,8 @@ from deid.recognizers.lexicon import (
     words,
 )
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*\.?")
+_WORD = re.compile(rf"{LETTER}(?:{LETTER}|[{APOSTROPHES}-])+")
+_TOKEN = re.compile(rf"{LETTER}(?:{LETTER}|[{APOSTROPHES}-])*\.?")
 _DEVICE_AFTER = re.compile(r"\s*(?:j\b|collar|brace)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;\n*#>-]|\s{2,})\s*$")
 
@@ -164,7 +165,7 @@ class CaseAwareNerRecognizer(PreparedRecognizer):
 
 # a sentence ends at a line break or a full stop, but not after an initial or a title ("Jane A. Doe", "St. Luke's")
 _SENTENCE_BREAK = re.compile(r"\n|(?<![A-Z])(?<!\b(?:St|Dr|Mr|Ms|Mt|Jr|Sr))(?<!\bMrs)[.!?]+(?=\s)")
-_CAPITALISED = re.compile(r"(?<![A-Za-z'])[A-Z][a-z][A-Za-z'-]*")
+_WORD_START = re.compile(rf"(?<![{APOSTROPHES}]){NOT_AFTER_LETTER}{LETTER}(?:{LETTER}|[{APOSTROPHES}-])+")
 
 
 def ner_segments(text: str) -> list[tuple[int, int]]:
@@ -181,7 +182,8 @@ def ner_segments(text: str) -> list[tuple[int, int]]:
 
 
 def _may_name(sentence: str) -> bool:
-    for position, word in enumerate(_CAPITALISED.finditer(sentence)):
+    capitalised = (m for m in _WORD_START.finditer(sentence) if m.group()[0].isupper() and m.group()[1].islower())
+    for position, word in enumerate(capitalised):
         lowered = word.group().lower()
         if lowered in never_phi() or lowered in drug_names():
             continue
@@ -203,15 +205,15 @@ def _person_like(value: str) -> bool:
     spaCy often calls a foreign name ("Hedvig Arvidsson") an organisation, but not "Assist Control"."""
     found = value.split()
     return 2 <= len(found) <= 3 and any(w.lower() not in common_words() for w in found) and all(
-        re.fullmatch(r"[A-Z][a-z'-]+", w) and w.lower() not in never_phi() and w.lower() not in drug_names()
+        title_case(w) and w.lower() not in never_phi() and w.lower() not in drug_names()
         for w in found)
 
 
 _LINK_WORDS = re.compile(r"(?:\s+(?:at|for|by|with|as|is|was|his|her|their|own|the|a|an|of))*\s+$", re.IGNORECASE)
-_WORD_BEFORE = re.compile(r"([A-Za-z]+)$")
+_WORD_BEFORE = re.compile(rf"({LETTER}+)$")
 _NAME = entities.NAME
 _HONORIFICS = frozenset({"dr", "drs", "doctor", "mr", "mrs", "ms", "miss", "mister", "prof"})
-_LEADING_TITLE = re.compile(r"([A-Za-z]+)(?:\.\s*|\s+)")
+_LEADING_TITLE = re.compile(rf"({LETTER}+)(?:\.\s*|\s+)")
 _TRAILING_COUNT = re.compile(r"\s+x\d+$", re.IGNORECASE)
 
 
@@ -249,7 +251,7 @@ _SECOND_WORD_OF_ROLE = {"other": "significant", "person": "contact"}  # "SIGNIFI
 _INTRODUCED_PATIENT = re.compile(
     r"(?:^|\n)\s*([A-Za-z][a-z'-]+(?:\s+[A-Za-z][a-z'-]+){0,2})(?=\s+is\s+an?\s+\d{1,3}\s*(?:-\s*)?(?:y|yo|yr|year))")
 # "per d ross": "per" and an initial before a listed name
-_PER_INITIAL = re.compile(r"\bper\s+([a-z]\.?\s?([a-z][a-z'-]+))\b", re.IGNORECASE)
+_PER_INITIAL = re.compile(rf"\bper\s+({LETTER}\.?\s?({LETTER}(?:{LETTER}|[{APOSTROPHES}-])+))\b", re.IGNORECASE)
 
 
 class ContextNameRecognizer(PreparedRecognizer):

@@ -18,8 +18,8 @@ from deid.recognizers.base import PreparedRecognizer
 from deid.recognizers.formats import birth_date_variants
 
 SCORE = 1.0
-_EDGE_BEFORE = r"(?<![A-Za-z0-9])"
-_EDGE_AFTER = r"(?![A-Za-z0-9])"
+_EDGE_BEFORE = r"(?<![^\W_])"  # no letter or digit of any script
+_EDGE_AFTER = r"(?![^\W_])"
 _NAME_PART_SPLIT = re.compile(r"[\s,.;/()\"]+")
 # Honorifics and suffixes are part of names in records but identify nobody.
 _NOT_IDENTIFYING = {"mr", "mrs", "ms", "miss", "dr", "md", "jr", "sr", "ii", "iii", "iv", "phd", "rn"}
@@ -105,7 +105,7 @@ def _phone(value: str) -> str:
     digits = [c for c in value if c.isdigit()]
     if len(digits) == 11 and digits[0] == "1":
         digits = digits[1:]
-    return r"[^\dA-Za-z\n]{0,3}".join(digits)
+    return r"[^\w\n]{0,3}".join(digits)
 
 
 def _alnum_len(value: str) -> int:

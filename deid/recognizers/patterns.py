@@ -16,10 +16,11 @@ import yaml
 from presidio_analyzer import PatternRecognizer, RecognizerResult
 
 from deid import entities
+from deid.letters import APOSTROPHES, LETTER
 from deid.recognizers.lexicon import DATA, never_phi, stop_words
 
-_WORD = re.compile(r"[A-Za-z]+")
-_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
+_WORD = re.compile(rf"{LETTER}+")
+_TOKEN = re.compile(rf"[^\W_](?:[^\W_]|[{APOSTROPHES}-])*")
 PROPER_NOUN_KINDS = {entities.NAME, entities.ORGANIZATION, entities.LOCATION}
 
 

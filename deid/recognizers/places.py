@@ -16,12 +16,13 @@ import re
 from presidio_analyzer import RecognizerResult
 
 from deid import entities
+from deid.letters import APOSTROPHES, LETTER
 from deid.nlp import mostly_upper
 from deid.recognizers.base import PreparedRecognizer
 from deid.recognizers.lexicon import DATA, common_words, never_phi, stop_words, words
 
-_TOKEN = re.compile(r"[A-Za-z](?:[A-Za-z']|-(?=[A-Za-z]))*|@")  # "CALVERT-" is "CALVERT"
-_WORD_START = re.compile(r"\b[A-Za-z]{2,}")
+_TOKEN = re.compile(rf"{LETTER}(?:{LETTER}|[{APOSTROPHES}]|-(?={LETTER}))*|@")  # "CALVERT-" is "CALVERT"
+_WORD_START = re.compile(rf"\b{LETTER}{{2,}}")
 CASELESS_CAPITAL_SHARE = 0.08
 _UNITS_AFTER = frozenset({"er", "ew", "ed", "cath", "ccu", "icu", "micu", "sicu", "or", "hosp", "campus"})
 _PREPOSITIONS = frozenset({"to", "at", "from", "into", "in", "on", "@"})

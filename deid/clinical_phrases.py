@@ -1,0 +1,83 @@
+"""Clinical phrases that look like proper names but identify nobody, kept in clear.
+
+Guarantee: only the characters of these phrases are taken out of detected spans, so a
+span that also covers a real identifier keeps that part. The phrases:
+- an eponym before its head word ("Hasson technique", "Murphy's sign"; data/eponym_heads.txt);
+- a compass word naming a ward after a floor number ("4 West", "11 EAST");
+- specialty words before a unit word ("Cardiology clinic", "Oncology Department";
+  data/specialties.txt, data/unit_words.txt), unless a proper noun comes first: "Mayo
+  Clinic" and "Denver Neurology Clinic" are facilities and stay PHI.
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+from deid.letters import APOSTROPHES, LETTER
+from deid.recognizers.lexicon import stop_words, words
+from deid.results import Span
+
+_WARD = re.compile(r"(?<=\b\d\s)(?:north|south|east|west)\b|(?<=\b\d\d\s)(?:north|south|east|west)\b", re.IGNORECASE)
+
+
+def _alternatives(name: str) -> str:
+    return "|".join(re.escape(word) for word in sorted(words(name), key=len, reverse=True))
+
+
+@functools.cache
+def _eponym() -> re.Pattern:
+    return re.compile(rf"(?<![\w-]){LETTER}(?:{LETTER}|-)*(?:[{APOSTROPHES}]s)?(?=\s+(?:{_alternatives('eponym_heads')})\b)",
+                      re.IGNORECASE)
+
+
+@functools.cache
+def _department() -> re.Pattern:
+    return re.compile(rf"\b(?:(?:{_alternatives('specialties')})\s+)+(?:{_alternatives('unit_words')})\b",
+                      re.IGNORECASE)
+
+
+def protected_ranges(text: str) -> list[tuple[int, int]]:
+    found = [m.span() for m in _eponym().finditer(text) if m.group()[0].isupper()]
+    found += [m.span() for m in _WARD.finditer(text)]
+    found += [m.span() for m in _department().finditer(text) if not _named_before(text, m.start())]
+    return found
+
+
+_WORD_BEFORE = re.compile(rf"({LETTER}(?:{LETTER}|[{APOSTROPHES}.-])*)[ \t]+$")
+
+
+def _named_before(text: str, start: int) -> bool:
+    """'Denver Neurology Clinic', 'City Health Clinic': a capitalised word that is no stop
+    word before the specialty makes the phrase a facility's proper name."""
+    before = _WORD_BEFORE.search(text, max(0, start - 40), start)
+    return bool(before) and before.group(1)[0].isupper() and before.group(1).lower() not in stop_words()
+
+
+def without_clinical_phrases(text: str, spans: list[Span]) -> list[Span]:
+    """spans less the characters of clinical phrases; pieces left without a letter or digit go."""
+    protected = protected_ranges(text)
+    if not protected:
+        return spans
+    kept = []
+    for span in spans:
+        pieces = [(span.start, span.end)]
+        for start, end in protected:
+            pieces = [part for piece in pieces for part in _subtract(piece, start, end)]
+        kept += [Span(s, e, span.entity_type, span.score) for s, e in (_trim(text, p) for p in pieces) if s < e]
+    return kept
+
+
+def _subtract(piece: tuple[int, int], start: int, end: int) -> list[tuple[int, int]]:
+    if end <= piece[0] or piece[1] <= start:
+        return [piece]
+    return [part for part in ((piece[0], start), (end, piece[1])) if part[0] < part[1]]
+
+
+def _trim(text: str, piece: tuple[int, int]) -> tuple[int, int]:
+    """The piece without leading and trailing characters that are no letter or digit."""
+    start, end = piece
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return start, end

@@ -1,0 +1,80 @@
+"""The safety net for unknown words (the approach behind Philter's recall).
+
+In a position where names are written, a capitalised or upper-case word that no
+dictionary, clinical, drug or allow list knows is taken as a name, even when no name
+list has it: "E. KOWALCZYK aware", "spoke with Zbigniewa", "DR. QUILLIAMS", "Szabina
+Gelencsér RN". Name-bearing positions: right after a title, clinical or family role
+word, an initial, a first name, or a verb of speaking or notifying (with "with", "to");
+right before a credential or a notification word ("aware", "notified"). On by default;
+DEID_UNKNOWN_WORD_NET=0 switches it off for a deployment.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+from presidio_analyzer import RecognizerResult
+
+from deid import entities
+from deid.letters import APOSTROPHES, LETTER
+from deid.recognizers.base import PreparedRecognizer
+from deid.recognizers.lexicon import name_introducers, person_names, unknown_word, words
+
+ENV_VAR = "DEID_UNKNOWN_WORD_NET"
+SCORE = 0.5
+_TOKEN = re.compile(rf"{LETTER}(?:{LETTER}|[{APOSTROPHES}-])*\.?")
+_NEAR = re.compile(r"[ \t]{1,2}|[ \t]?,[ \t]?|\.[ \t]?")
+_SPEAKING_LINKS = frozenset({"with", "to", "by", "per", "from"})
+# credentials that are also clinical abbreviations ("IJ PA LINE", "2L NP", "DO NOT")
+_AMBIGUOUS_CREDENTIALS = frozenset({"pa", "np", "do"})
+
+
+def enabled() -> bool:
+    return os.environ.get(ENV_VAR, "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def _capitalised(token: str) -> bool:
+    return token[0].isupper()
+
+
+class UnknownWordRecognizer(PreparedRecognizer):
+    def __init__(self):
+        super().__init__(supported_entities=[entities.NAME], name="UnknownWordRecognizer")
+
+    def analyze(self, text, entities=None, nlp_artifacts=None):
+        tokens = list(_TOKEN.finditer(text))
+        bare = [t.group().rstrip(".") for t in tokens]
+        lowered = [word.lower() for word in bare]
+        results = []
+        for index, token in enumerate(tokens):
+            word = bare[index]
+            if len(word) < 3 and word.lower() not in person_names() or not _capitalised(word) \
+                    or not unknown_word(word):
+                continue  # "IJ", "EP", "HO": two letters are an abbreviation unless a listed name
+            if self._after_cue(text, tokens, lowered, index) or self._before_cue(text, tokens, lowered, index):
+                results.append(RecognizerResult(self.supported_entities[0], token.start(),
+                                                token.start() + len(word), SCORE))
+        return results
+
+    @staticmethod
+    def _near(text, tokens, first, second) -> bool:
+        return bool(_NEAR.fullmatch(text[tokens[first].end():tokens[second].start()]))
+
+    def _after_cue(self, text, tokens, lowered, index) -> bool:
+        if index == 0 or not self._near(text, tokens, index - 1, index):
+            return False
+        before = lowered[index - 1]
+        if before in name_introducers() or before in words("first_names") and _capitalised(tokens[index - 1].group()):
+            return True
+        initial = tokens[index - 1]
+        if len(before) == 1 and initial.group()[0].isupper() and initial.group().endswith(".") \
+                and not (initial.start() and (text[initial.start() - 1].isalnum() or text[initial.start() - 1] in APOSTROPHES)):
+            return True  # an initial with its full stop: "E. KOWALCZYK" (not "R IJ", "90'S. BP", "150K.")
+        return before in _SPEAKING_LINKS and index > 1 and (
+            lowered[index - 2] in words("conversation_verbs") or lowered[index - 2] in words("name_after_words"))
+
+    def _before_cue(self, text, tokens, lowered, index) -> bool:
+        after = index + 1
+        return after < len(tokens) and self._near(text, tokens, index, after) and (
+            lowered[after] in words("credentials") and lowered[after] not in _AMBIGUOUS_CREDENTIALS
+            or lowered[after] in words("name_after_words"))

@@ -1,0 +1,128 @@
+"""Loading the trained tagger from its folder and running it over many texts at once.
+
+The tagger proposes and the vocabulary confirms: a name or place it marks counts only
+when one of its words is on no dictionary, clinical, drug or allow list (or on a name
+list), and a date, number or age only when it holds a digit or a month's name. On notes
+unlike its training data a statistical tagger marks ordinary words ("NEAR FUTURE",
+"start rehab"); no such span survives, while unknown words it marks stay PHI.
+
+A tagger folder holds ``model/`` (a spaCy pipeline: tokenizer and NER) and ``card.json``
+(what trained it, weight hash, metrics). The folder is named by the constructor argument
+or DEID_TAGGER_DIR; with neither, or with no card in the folder, the engine runs on its
+rules alone. Loading reads local files only.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+
+import spacy
+
+from deid import entities
+from deid.letters import LETTER
+from deid.recognizers.lexicon import person_names, unknown_word
+from deid.results import Span
+from deid.tagger.labels import ENTITY_TYPES
+
+ENV_VAR = "DEID_TAGGER_DIR"
+CARD = "card.json"
+MODEL = "model"
+SCORE = 0.6
+BATCH_SIZE = 64
+
+
+class PhiTagger:
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        self.card = json.loads((self.folder / CARD).read_text(encoding="utf-8"))
+        self.nlp = spacy.load(self.folder / MODEL)
+
+    def __repr__(self) -> str:
+        return f"PhiTagger(version={self.card.get('version')!r})"
+
+    def find(self, texts: list[str]) -> list[list[Span]]:
+        """PHI spans per text, as engine entity types, each confirmed by the vocabulary."""
+        return [
+            [Span(ent.start_char, ent.end_char, ENTITY_TYPES[ent.label_], SCORE)
+             for ent in doc.ents if ent.label_ in ENTITY_TYPES and confirmed(ent.text, ENTITY_TYPES[ent.label_])]
+            for doc in self.nlp.pipe(texts, batch_size=BATCH_SIZE)
+        ]
+
+
+_WORDS = re.compile(rf"{LETTER}+")
+_MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
+_PROPER_NOUN_KINDS = frozenset({entities.NAME, entities.LOCATION})
+
+
+def confirmed(value: str, entity_type: str) -> bool:
+    """Whether the vocabulary and the category's shape let a tagged value stand: a name or
+    place needs an unknown word, a number the shape of its kind ("98-100" is no phone,
+    "100cc" no date, "58" no age over 89)."""
+    if entity_type == entities.LOCATION and _address(value):
+        return True  # "6750 Koskikatu 25", "12 Elm Street", "64677"
+    if entity_type in _PROPER_NOUN_KINDS:
+        return any(_name_like(word) for word in _WORDS.findall(value))
+    digits = sum(char.isdigit() for char in value)
+    if entity_type == entities.DATE:
+        return bool(_MONTH.search(value)) or _numeric_date(value.strip())
+    if entity_type == entities.PHONE:
+        return digits >= 7
+    if entity_type == entities.AGE:
+        return value.strip().isdigit() and int(value) >= 90
+    if entity_type == entities.EMAIL:
+        return "@" in value
+    return digits >= 4 and not _MEASUREMENT.search(value)
+
+
+def _name_like(word: str) -> bool:
+    """An unknown word that is no upper-case abbreviation ("CVVHDF", "NESH"), or a listed name."""
+    return unknown_word(word) and (not word.isupper() or len(word) > 6 or word.lower() in person_names())
+
+
+def _numeric_date(value: str) -> bool:
+    """The whole value is m/d, m/d/y, m-d-y, y-m-d with a real month and day, a year 1900-2099 or '99
+    (not "15/5", "PS 10/5", "81/59/7.31", "2-3")."""
+    if _YEAR.fullmatch(value):
+        return True
+    match = _MONTH_DAY.fullmatch(value) or _MONTH_DAY_YEAR.fullmatch(value) or _ISO.fullmatch(value)
+    return bool(match) and 1 <= int(match.group("m")) <= 12 and 1 <= int(match.group("d")) <= 31
+
+
+_YEAR = re.compile(r"(?:19|20)\d{2}|'\d{2}")
+_MONTH_DAY = re.compile(r"(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?:\d{2}|\d{4}))?")
+_MONTH_DAY_YEAR = re.compile(r"(?P<m>\d{1,2})-(?P<d>\d{1,2})-(?:\d{2}|\d{4})")  # "2-3" is a range
+_ISO = re.compile(r"\d{4}-(?P<m>\d{1,2})-(?P<d>\d{1,2})")
+_ZIP = re.compile(r"^\d{5}(?:-\d{4})?$")
+_STREET_NUMBER = re.compile(rf"^\d{{1,6}}\s+{LETTER}")
+_STREET_WORDS = frozenset({"street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "drive", "dr", "lane",
+                           "ln", "way", "court", "ct", "place", "pl", "terrace", "circle", "parkway", "highway", "apt"})
+
+
+def _address(value: str) -> bool:
+    """A ZIP code, or a street number before a street word or a word no list knows."""
+    if _ZIP.match(value):
+        return True
+    found = [word.lower() for word in _WORDS.findall(value)]
+    return bool(_STREET_NUMBER.match(value)) and any(w in _STREET_WORDS or unknown_word(w) for w in found)
+_MEASUREMENT = re.compile(r"\d\s*(?:cc|ml|mg|mcg|kg|l|units?|u|mmhg|%)\b", re.IGNORECASE)
+
+
+def load_tagger(folder: str | Path | None = None) -> PhiTagger | None:
+    """The tagger in folder (or DEID_TAGGER_DIR); None when none is configured or present."""
+    folder = folder or os.environ.get(ENV_VAR)
+    if not folder or not (Path(folder) / CARD).is_file():
+        return None
+    return PhiTagger(folder)
+
+
+def weight_hash(folder: str | Path) -> str:
+    """sha256 over every file of the model folder, in path order."""
+    digest = hashlib.sha256()
+    root = Path(folder)
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -1,0 +1,126 @@
+"""Training the PHI tagger: synthetic notes plus the tune part of any gold files given by path.
+
+    python -m deid train --out DIR [--gold FILE...] [--seed N] [--notes N] [--epochs N]
+
+Only the tune part of each gold file (deid.evaluate's fixed split by patient) is read,
+so the check part stays unseen. The same seed, data and library versions give the same
+weights. The folder gets ``model/`` and ``card.json``: every corpus that trained it with
+its licence, the training data's fingerprint, the weight hash, and the tagger's own
+recall and precision on synthetic notes of another seed.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from pathlib import Path
+
+import spacy
+from spacy.tokens import Doc
+from spacy.training import Example
+from spacy.util import filter_spans, minibatch
+from tqdm import tqdm
+
+from deid.evaluate import Scores, read_gold, select
+from deid.tagger.labels import LABELS, label_for
+from deid.tagger.model import CARD, MODEL, PhiTagger, weight_hash
+from deid.tagger.synthetic import NoteGenerator
+
+VERSION = "1"
+SYNTHETIC_NOTES = 1500
+EPOCHS = 3
+DROPOUT = 0.1
+BATCH_SIZE = 16
+HELD_OUT_NOTES = 300
+SYNTHETIC_CORPUS = {"name": "deid.tagger.synthetic (this project's generator, Faker surrogates)",
+                    "licence": "MIT"}
+# file-name stem -> (corpus, licence) for the development corpora this project knows
+KNOWN_CORPORA = {
+    "physionet": ("PhysioNet deid 1.1 gold corpus (Neamatullah et al. 2008)", "GPL-2.0"),
+    "asq_phi": ("ASQ-PHI synthetic clinician queries", "MIT"),
+    "presidio_synth": ("presidio-research synthetic dataset", "MIT"),
+}
+
+
+def training_records(gold_paths: list[str], seed: int, synthetic_notes: int) -> tuple[list[dict], list[dict]]:
+    """(records, corpora on the card): synthetic notes, then the tune part of each gold file."""
+    records = list(NoteGenerator(seed).generate(synthetic_notes))
+    corpora = [dict(SYNTHETIC_CORPUS, notes=len(records), seed=seed)]
+    for path in gold_paths:
+        tune = select(read_gold(path), "tune")
+        records += [dict(r, phi=[dict(p, type=label_for(p["type"])) for p in r["phi"]]) for r in tune]
+        name, licence = next(((n, lic) for stem, (n, lic) in KNOWN_CORPORA.items() if stem in Path(path).name),
+                             (Path(path).name, "the institution's own: given by path"))
+        corpora.append({"name": name, "file": Path(path).name, "licence": licence, "notes": len(tune),
+                        "part": "tune split only"})
+    return records, corpora
+
+
+def fingerprint(records: list[dict]) -> str:
+    """sha256 of the training texts and their labelled spans, in training order."""
+    digest = hashlib.sha256()
+    for record in records:
+        digest.update(json.dumps([record["text"], record["phi"]], ensure_ascii=False, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def _example(nlp, record: dict) -> Example:
+    predicted = nlp.make_doc(record["text"])
+    reference = Doc(predicted.vocab, words=[t.text for t in predicted], spaces=[bool(t.whitespace_) for t in predicted])
+    spans = [reference.char_span(p["start"], p["end"], p["type"], alignment_mode="expand") for p in record["phi"]]
+    reference.ents = filter_spans([span for span in spans if span is not None])
+    return Example(predicted, reference)
+
+
+def train(out: str | Path, gold_paths: list[str] = (), seed: int = 0, synthetic_notes: int = SYNTHETIC_NOTES,
+          epochs: int = EPOCHS, progress: bool = True) -> dict:
+    """Train, write out/model and out/card.json, and return the card."""
+    started = time.perf_counter()
+    spacy.util.fix_random_seed(seed)
+    records, corpora = training_records(list(gold_paths), seed, synthetic_notes)
+    nlp = spacy.blank("en")
+    ner = nlp.add_pipe("ner")
+    for label in LABELS:
+        ner.add_label(label)
+    examples = [_example(nlp, record) for record in records]
+    optimizer = nlp.initialize(lambda: examples)
+    order = random.Random(seed)
+    steps = epochs * -(-len(examples) // BATCH_SIZE)
+    with tqdm(total=steps, desc="training deid tagger", unit="batch", disable=not progress) as bar:
+        for _ in range(epochs):
+            order.shuffle(examples)
+            for batch in minibatch(examples, size=BATCH_SIZE):
+                nlp.update(batch, drop=DROPOUT, sgd=optimizer)
+                bar.update(1)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    nlp.to_disk(out / MODEL)
+    card = {
+        "task": "deid",
+        "version": VERSION,
+        "architecture": "spaCy blank 'en' pipeline: NER (transition-based, HashEmbedCNN tok2vec)",
+        "labels": list(LABELS),
+        "seed": seed,
+        "epochs": epochs,
+        "corpora": corpora,
+        "data_fingerprint": fingerprint(records),
+        "weight_hash": weight_hash(out / MODEL),
+        "spacy_version": spacy.__version__,
+        "training_seconds": round(time.perf_counter() - started, 1),
+    }
+    (out / CARD).write_text(json.dumps(card, indent=2, ensure_ascii=False), encoding="utf-8")
+    card["metrics"] = held_out_metrics(PhiTagger(out), seed)
+    (out / CARD).write_text(json.dumps(card, indent=2, ensure_ascii=False), encoding="utf-8")
+    return card
+
+
+def held_out_metrics(tagger: PhiTagger, seed: int) -> dict:
+    """The tagger alone on synthetic notes of another seed (no gold text is reused)."""
+    notes = list(NoteGenerator(seed + 1_000_003).generate(HELD_OUT_NOTES))
+    scores = Scores()
+    for note, spans in zip(notes, tagger.find([n["text"] for n in notes])):
+        scores.add(note, tuple(spans))
+    summary = scores.summary()
+    return {"held_out_synthetic": {key: summary[key] for key in ("notes", "recall", "recall_ci95",
+                                                                 "precision", "precision_ci95")}}

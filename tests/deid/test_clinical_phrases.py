@@ -1,0 +1,60 @@
+"""Precision where it costs clinicians: eponyms and techniques, units and wards, clinic and
+department names that are no facility's proper name stay; real identifiers around them go."""
+import pytest
+
+from deid.clinical_phrases import without_clinical_phrases
+from deid.results import Span
+
+
+@pytest.mark.parametrize("text", [
+    "The port was placed using the Hasson technique.",
+    "Murphy's sign positive, Babinski reflex absent.",
+    "Whipple procedure in 2019 was uneventful.",   # the year goes, the eponym stays
+    "NISSEN FUNDOPLICATION, SWAN-GANZ CATHETER IN PLACE.",
+])
+def test_eponyms_and_techniques_stay(engine, text):
+    for word in ("Hasson", "Murphy", "Babinski", "Whipple", "NISSEN", "SWAN-GANZ"):
+        if word in text:
+            assert word in engine.deidentify(text).text
+
+
+@pytest.mark.parametrize("text, ward", [
+    ("Transferred to 4 West.", "4 West"),
+    ("Back to 7 North, then 11 East.", "11 East"),
+    ("TRANSFERRED TO 4 WEST OVERNIGHT.", "4 WEST"),
+])
+def test_units_and_wards_stay(engine, text, ward):
+    assert ward in engine.deidentify(text).text
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ("Follow up in Cardiology clinic in 2 weeks.", "Cardiology clinic"),
+    ("Referred to Neurology Clinic and the Physical Therapy department.", "Neurology Clinic"),
+    ("Seen by the Infectious Disease service.", "Infectious Disease service"),
+    ("Admitted to the Oncology Department.", "Oncology Department"),
+])
+def test_clinic_and_department_names_stay(engine, text, phrase):
+    assert phrase in engine.deidentify(text).text
+
+
+@pytest.mark.parametrize("text, gone", [
+    ("Seen at Mayo Clinic by Dr. Hasson.", ("Mayo", "Hasson")),
+    ("Transferred to 4 West at Calvert Hospital.", ("Calvert",)),
+    ("Cardiology clinic with Dr. Marder on 3/14/2021.", ("Marder", "3/14/2021")),
+])
+def test_identifiers_beside_clinical_phrases_still_go(engine, text, gone):
+    result = engine.deidentify(text).text
+    assert not any(value in result for value in gone)
+
+
+def test_only_the_phrase_is_taken_out_of_a_span():
+    text = "Marder Hasson technique"
+    assert without_clinical_phrases(text, [Span(0, 13, "NAME")]) == [Span(0, 6, "NAME")]
+
+
+@pytest.mark.parametrize("text, gone", [
+    ("Followed at Denver Neurology Clinic since May.", "Denver Neurology Clinic"),
+    ("Seen at City Health Clinic last week.", "City Health Clinic"),
+])
+def test_a_facility_named_with_specialty_words_still_goes(engine, text, gone):
+    assert gone not in engine.deidentify(text).text

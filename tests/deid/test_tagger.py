@@ -1,0 +1,93 @@
+"""The learned tagger: rebuildable synthetic data, deterministic training with a card,
+tune splits only, and its spans joining the rules' spans."""
+import json
+
+import pytest
+
+from deid import DeidEngine
+from deid.evaluate import select
+from deid.results import Span
+from deid.tagger.labels import label_for
+from deid.tagger.model import load_tagger, weight_hash
+from deid.tagger.synthetic import NoteGenerator
+from deid.tagger.train import train, training_records
+
+TEST_KEY = bytes(range(32))
+
+
+def test_generator_is_deterministic_and_its_spans_are_phi_values():
+    first, again = list(NoteGenerator(3).generate(40)), list(NoteGenerator(3).generate(40))
+    assert first == again
+    assert first != list(NoteGenerator(4).generate(40))
+    spans = [(n["text"][p["start"]:p["end"]], p["type"]) for n in first for p in n["phi"]]
+    assert {kind for _, kind in spans} >= {"NAME", "DATE", "PHONE", "LOCATION"}
+    assert all(value.strip() == value and value for value, _ in spans)
+
+
+def test_generator_writes_every_style_and_non_ascii_names():
+    notes = list(NoteGenerator(0).generate(300))
+    texts = [n["text"] for n in notes]
+    assert any(t.isupper() for t in texts) and any(t.islower() for t in texts)
+    assert any(t != t.upper() and t != t.lower() for t in texts)
+    names = [n["text"][p["start"]:p["end"]] for n in notes for p in n["phi"] if p["type"] == "NAME"]
+    assert any(not name.isascii() for name in names)
+
+
+@pytest.mark.parametrize("gold_type, label", [
+    ("HCPName", "NAME"), ("PERSON", "NAME"), ("GEOGRAPHIC_LOCATION", "LOCATION"), ("STREET_ADDRESS", "LOCATION"),
+    ("DateYear", "DATE"), ("EMAIL_ADDRESS", "EMAIL"), ("FAX_NUMBER", "PHONE"), ("IP_ADDRESS", "ID"),
+    ("MEDICAL_RECORD_NUMBER", "ID"), ("US_SSN", "ID"), ("Age", "AGE"),
+])
+def test_gold_types_map_to_tagger_labels(gold_type, label):
+    assert label_for(gold_type) == label
+
+
+def _gold(tmp_path, name="physionet_dev.jsonl"):
+    lines = [{"id": f"n{i}", "patient_id": f"p{i}", "text": f"Seen by Dr. Marder on 3/{i % 28 + 1}/2021.",
+              "phi": [{"start": 12, "end": 18, "type": "HCPName"}]} for i in range(30)]
+    path = tmp_path / name
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    return path, lines
+
+
+def test_training_reads_only_the_tune_split_of_gold(tmp_path):
+    path, lines = _gold(tmp_path)
+    records, corpora = training_records([str(path)], seed=0, synthetic_notes=5)
+    tune_ids = {r["id"] for r in select(lines, "tune")}
+    assert {r["id"] for r in records if not r["id"].startswith("synthetic")} == tune_ids
+    assert corpora[1]["licence"] == "GPL-2.0" and corpora[1]["notes"] == len(tune_ids)
+    assert corpora[0]["licence"] == "MIT"
+
+
+def test_training_is_deterministic_and_writes_a_card(tmp_path):
+    path, _ = _gold(tmp_path, "hospital_notes.jsonl")
+    cards = [train(tmp_path / name, [str(path)], seed=1, synthetic_notes=30, epochs=1, progress=False)
+             for name in ("a", "b")]
+    assert cards[0]["weight_hash"] == cards[1]["weight_hash"] == weight_hash(tmp_path / "a" / "model")
+    assert cards[0]["data_fingerprint"] == cards[1]["data_fingerprint"]
+    assert [c["licence"] for c in cards[0]["corpora"]] == ["MIT", "the institution's own: given by path"]
+    assert 0 <= cards[0]["metrics"]["held_out_synthetic"]["recall"] <= 1
+    tagger = load_tagger(tmp_path / "a")
+    assert tagger is not None and "Marder" not in repr(tagger)
+    assert isinstance(tagger.find(["Seen by Dr. Marder."])[0], list)
+
+
+def test_no_tagger_folder_means_rules_only(tmp_path, monkeypatch):
+    monkeypatch.delenv("DEID_TAGGER_DIR", raising=False)
+    assert load_tagger(None) is None
+    assert load_tagger(tmp_path / "missing") is None
+
+
+class _FixedTagger:
+    """Stands in for a trained tagger: marks one fixed span, to show how spans combine."""
+
+    def find(self, texts):
+        return [[Span(0, 4, "NAME", 0.6)] for _ in texts]
+
+
+def test_tagger_spans_join_the_rule_spans():
+    engine = DeidEngine(key=TEST_KEY)
+    engine.tagger = _FixedTagger()
+    text = "Zyxq called 617-555-0101 today."
+    result = engine.deidentify(text)
+    assert result.text == "[NAME] called [PHONE] today."

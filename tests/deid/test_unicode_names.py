@@ -1,0 +1,61 @@
+"""Names in any script, with diacritics, hyphens and apostrophes, are one span; a
+labelled field or a name column is a name whatever its letters."""
+import pytest
+
+from deid.letters import title_case
+
+
+def _names(engine, text):
+    return {text[s.start:s.end] for s in engine.analyze(text) if s.entity_type == "NAME"}
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Mr. Hernández-García was seen today.", "Hernández-García"),
+    ("Discussed with Dr. Müller at bedside.", "Müller"),
+    ("Seen by Dr. O’Brien this morning.", "O’Brien"),
+    ("Mrs. Øster declined the flu shot.", "Øster"),
+    ("Spoke with Dr. Nguyễn about the plan.", "Nguyễn"),
+    ("Wife Ángela called twice.", "Ángela"),
+    ("Dr. Петров reviewed the films.", "Петров"),
+])
+def test_name_with_non_ascii_letters_is_one_span(engine, text, name):
+    assert name in _names(engine, text)
+    assert "[NAME]" in engine.deidentify(text).text
+    assert not any(char.isalpha() and not char.isascii() for char in engine.deidentify(text).text)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Patient name: Luis Hernández-García.\nSeen for chest pain.", "Luis Hernández-García"),
+    ("Name: Rose White DOB: 1/2/1950", "Rose White"),
+    ("Guarantor: Nguyễn Thị Minh", "Nguyễn Thị Minh"),
+    ("CONSULT NOTE\nGuardian: zoë o'neill\nReason: fever", "zoë o'neill"),
+    ("Signed by: J. Smith, RN", "J. Smith"),
+    ("Seen today; emergency contact: Søren Kierkegaard (brother)", "Søren Kierkegaard"),
+])
+def test_labelled_field_is_a_name_whatever_its_letters(engine, text, name):
+    assert name in _names(engine, text)
+
+
+def test_cells_under_a_name_header_are_names(engine):
+    text = ("| Name | DOB |\n|---|---|\n| Олег Петров | 1/2/1950 |\n| Zoë Quist | 3/4/1961 |\n\n"
+            "Patient\tRoom\nJōsei Takahashi\t12\n")
+    assert {"Олег Петров", "Zoë Quist", "Jōsei Takahashi"} <= _names(engine, text)
+    assert "Room" in engine.deidentify(text).text
+
+
+@pytest.mark.parametrize("text", [
+    "Procedure name: Laparoscopic cholecystectomy",
+    "Attending: Cardiology",
+    "Patient: Unknown",
+    "| Name | Dose |\n|---|---|\n| Heparin | 5000 |",
+])
+def test_labelled_field_of_clinical_words_is_no_name(engine, text):
+    assert not _names(engine, text)
+
+
+@pytest.mark.parametrize("word, expected", [
+    ("Hernández", True), ("Hernández-García", True), ("O'Brien", True), ("Олег", True),
+    ("MARY", False), ("mary", False), ("A", False),
+])
+def test_title_case_reads_any_script(word, expected):
+    assert title_case(word) is expected
