@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "clinical_ai.nlp",
     "clinical_ai.documents",
     "clinical_ai.interop",
+    "clinical_ai.quality",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +204,8 @@ INFERENCE_BATCH_TOKENS = int(os.environ.get("INFERENCE_BATCH_TOKENS", 8192))
 INFERENCE_BATCH_SIZE = int(os.environ.get("INFERENCE_BATCH_SIZE", 32))
 # A training run whose worker has not beaten for this long (it beats ten times as often) is failed.
 TRAINING_STALE_AFTER_SECONDS = float(os.environ.get("TRAINING_STALE_AFTER_SECONDS", 10 * 60))
+# The promotion gate warns when the shared evaluation set has fewer rows than this.
+PROMOTION_MIN_EVALUATION_ROWS = int(os.environ.get("PROMOTION_MIN_EVALUATION_ROWS", 30))
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-documents": {
         "task": "clinical_ai.documents.tasks.requeue_stuck_documents",

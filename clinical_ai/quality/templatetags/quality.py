@@ -1,0 +1,33 @@
+"""What the report controls on a document page need: the summary cut into sentences with their offsets."""
+import re
+
+from django import template
+
+from clinical_ai.quality.models import Report
+from clinical_ai.quality.reports import CATEGORIES
+
+register = template.Library()
+SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+|$)")
+
+
+@register.simple_tag
+def summary_sentences(document) -> list[dict]:
+    """(start, end, text) of each summary sentence; the grounded sentences when the summary keeps them."""
+    summary = document.summary or ""
+    kept = getattr(document, "summary_sentences", None)  # added by the grounding work; absent before it
+    texts = [item.get("text", "") if isinstance(item, dict) else str(item) for item in kept] if kept else None
+    sentences, cursor = [], 0
+    for text in texts if texts is not None else [m.group() for m in SENTENCE.finditer(summary)]:
+        text = text.strip()
+        start = summary.find(text, cursor) if text else -1
+        if start < 0:
+            continue
+        sentences.append({"start": start, "end": start + len(text), "text": text})
+        cursor = start + len(text)
+    return sentences
+
+
+@register.simple_tag
+def report_categories(target: str) -> list[tuple[str, str]]:
+    labels = dict(Report.Category.choices)
+    return [(category, labels[category]) for category in CATEGORIES[target]]
