@@ -195,6 +195,7 @@ CELERY_TASK_ROUTES = {
     "clinical_ai.documents.tasks.requeue_stuck_documents": {"queue": "deid"},
     "clinical_ai.nlp.tasks.sweep_training_runs": {"queue": "deid"},
     "clinical_ai.audit.tasks.verify_audit_chain": {"queue": "deid"},
+    "clinical_ai.quality.tasks.monitor_models": {"queue": "deid"},
 }
 SWEEP_INTERVAL_SECONDS = float(os.environ.get("SWEEP_INTERVAL_SECONDS", 60))
 STUCK_AFTER_SECONDS = float(os.environ.get("STUCK_AFTER_SECONDS", 15 * 60))
@@ -206,6 +207,17 @@ INFERENCE_BATCH_SIZE = int(os.environ.get("INFERENCE_BATCH_SIZE", 32))
 TRAINING_STALE_AFTER_SECONDS = float(os.environ.get("TRAINING_STALE_AFTER_SECONDS", 10 * 60))
 # The promotion gate warns when the shared evaluation set has fewer rows than this.
 PROMOTION_MIN_EVALUATION_ROWS = int(os.environ.get("PROMOTION_MIN_EVALUATION_ROWS", 30))
+# The quality and drift monitor (clinical_ai/quality/monitor.py): a day's figure past its limit is flagged,
+# on days with at least MONITOR_MIN_DOCUMENTS documents. PSI above 0.25 is the usual "significant shift".
+MONITOR_THRESHOLDS = {
+    "label_psi": float(os.environ.get("MONITOR_PSI_THRESHOLD", 0.25)),
+    "note_length_shift": float(os.environ.get("MONITOR_LENGTH_SHIFT_THRESHOLD", 1.0)),
+    "calibration_gap": float(os.environ.get("MONITOR_CALIBRATION_GAP_THRESHOLD", 0.25)),
+    "report_rate": float(os.environ.get("MONITOR_REPORT_RATE_THRESHOLD", 0.05)),
+    "unsupported_rate": float(os.environ.get("MONITOR_UNSUPPORTED_RATE_THRESHOLD", 0.2)),
+    "fallback_rate": float(os.environ.get("MONITOR_FALLBACK_RATE_THRESHOLD", 0.2)),
+}
+MONITOR_MIN_DOCUMENTS = int(os.environ.get("MONITOR_MIN_DOCUMENTS", 10))
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-documents": {
         "task": "clinical_ai.documents.tasks.requeue_stuck_documents",
@@ -214,6 +226,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-training-runs": {
         "task": "clinical_ai.nlp.tasks.sweep_training_runs",
         "schedule": SWEEP_INTERVAL_SECONDS,
+    },
+    "monitor-models": {
+        "task": "clinical_ai.quality.tasks.monitor_models",
+        "schedule": float(os.environ.get("MONITOR_INTERVAL_SECONDS", 60 * 60)),
     },
     "verify-audit-chain": {
         "task": "clinical_ai.audit.tasks.verify_audit_chain",

@@ -96,17 +96,29 @@ def evaluate(version: ModelVersion, examples, *, evaluated_by: str = "", actor=N
     else:
         result = metrics.rouge(truth, model.summarize(texts))
     data = datasets.fingerprint(list(examples))
-    record_evaluation(version, data, result)
+    record_evaluation(version, data, result, datasets.profile(list(examples), version.task == ModelVersion.Task.CLASSIFY))
     _audit("model-evaluate", version, evaluated_by, {"data": data, "metrics": _without_per_class(result)},
            actor=actor, request=request)
     return result
 
 
-def record_evaluation(version: ModelVersion, data: dict, result: dict) -> None:
-    """Keep a version's metrics on one evaluation set (by its fingerprint), so promotion compares like with like."""
+def record_evaluation(version: ModelVersion, data: dict, result: dict, profile: dict | None = None) -> None:
+    """Keep a version's metrics on one evaluation set (by its fingerprint), so promotion compares like with like;
+    the set's profile (lengths, label counts) is what the drift monitor compares production with."""
     version.evaluations = version.evaluations | {data["sha256"]: {"rows": data["rows"], "metrics": result,
+                                                                   "profile": profile or {},
                                                                    "at": timezone.now().isoformat()}}
     version.save(update_fields=["evaluations"])
+
+
+def reference_profile(version: ModelVersion) -> dict:
+    """The profile of the data a version was validated on: its own validation split, else its largest
+    evaluation set; empty when it was never evaluated (the monitor then has nothing to compare with)."""
+    profiled = [entry for entry in version.evaluations.values() if entry.get("profile")]
+    own = version.training_data.get("validation_sha256")
+    if own in version.evaluations and version.evaluations[own].get("profile"):
+        return version.evaluations[own]["profile"]
+    return max(profiled, key=lambda entry: entry["rows"])["profile"] if profiled else {}
 
 
 def gate_metric(version: ModelVersion) -> float | None:

@@ -31,7 +31,7 @@ def train_version(*, task: str, name: str, base: ModelVersion, examples, options
     staged = lifecycle.staging_folder(name)
     trainer, settings = _trainer(task, options | {"seed": seed})
     result = trainer.train(train_set, validation_set, base.folder, staged, settings, write)
-    data = datasets.fingerprint(examples)
+    data = datasets.fingerprint(examples) | {"validation_sha256": datasets.fingerprint(validation_set)["sha256"]}
     card = cards.training_card(ref=f"{name}@{version}", task=task, base=base.ref, data=data, result=result,
                                trained_by=trained_by, split={"train": len(train_set), "validation": len(validation_set)})
     candidate = lifecycle.register(
@@ -49,9 +49,10 @@ def _score_on_validation_set(candidate: ModelVersion, base: ModelVersion, valida
     """Record the candidate's and the active model's scores on this validation split, for the promotion gate.
     A summarizer's zero-shot base score is the base's own; other actives are scored here (classifiers are cheap)."""
     split = datasets.fingerprint(validation_set)
-    lifecycle.record_evaluation(candidate, split, scores["validation"])
+    shape = datasets.profile(validation_set, candidate.task == ModelVersion.Task.CLASSIFY)
+    lifecycle.record_evaluation(candidate, split, scores["validation"], shape)
     if "zero_shot_base" in scores:
-        lifecycle.record_evaluation(base, split, scores["zero_shot_base"])
+        lifecycle.record_evaluation(base, split, scores["zero_shot_base"], shape)
     active = ModelVersion.objects.filter(task=candidate.task, status=ModelVersion.Status.ACTIVE).first()
     if active is not None and split["sha256"] not in ModelVersion.objects.get(pk=active.pk).evaluations \
             and candidate.task == ModelVersion.Task.CLASSIFY:

@@ -3,6 +3,7 @@ import re
 
 from django import template
 
+from clinical_ai.quality import monitoring
 from clinical_ai.quality.models import Report
 from clinical_ai.quality.reports import CATEGORIES
 
@@ -31,3 +32,9 @@ def summary_sentences(document) -> list[dict]:
 def report_categories(target: str) -> list[tuple[str, str]]:
     labels = dict(Report.Category.choices)
     return [(category, labels[category]) for category in CATEGORIES[target]]
+
+
+@register.inclusion_tag("quality/model_monitor.html")
+def model_monitor(version, days: int = 30):
+    """The monitor's series for one version as charts, and its flagged days."""
+    return {"version": version, **monitoring.charts_for(version, days)}
