@@ -2,6 +2,7 @@ from django import forms
 
 from clinical_ai.nlp.models import ModelVersion
 from clinical_ai.quality.models import Report
+from deid import entities
 
 
 class ReportForm(forms.Form):
@@ -11,6 +12,7 @@ class ReportForm(forms.Form):
     span_end = forms.IntegerField(min_value=0, required=False)
     comment = forms.CharField(max_length=2000, required=False)
     corrected_label = forms.CharField(max_length=64, required=False)
+    identifier_type = forms.ChoiceField(choices=[(t, t) for t in entities.ALL], required=False)
 
     def span(self) -> tuple[int, int] | None:
         start, end = self.cleaned_data.get("span_start"), self.cleaned_data.get("span_end")

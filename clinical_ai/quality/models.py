@@ -6,6 +6,8 @@ Every free-text field here (comment, resolution note) is de-identified before it
 from django.conf import settings
 from django.db import models
 
+from deid import entities
+
 
 class Report(models.Model):
     """A clinician's report on one AI output of one document, linked to the span and the model version."""
@@ -36,6 +38,8 @@ class Report(models.Model):
     category = models.CharField(max_length=24, choices=Category.choices, db_index=True)
     comment = models.TextField(blank=True, help_text="de-identified before it is stored")
     corrected_label = models.CharField(max_length=64, blank=True, help_text="wrong type: the right note type")
+    identifier_type = models.CharField(max_length=24, blank=True, choices=[(t, t) for t in entities.ALL],
+                                       help_text="identifier left: what kind of identifier it is")
     model_version = models.ForeignKey("nlp.ModelVersion", null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="reports")
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -30,7 +30,7 @@ class InvalidReport(ValueError):
 
 
 def file_report(*, document, target: str, category: str, reporter, span: tuple[int, int] | None = None,
-                comment: str = "", corrected_label: str = "", request=None) -> Report:
+                comment: str = "", corrected_label: str = "", identifier_type: str = "", request=None) -> Report:
     if category not in CATEGORIES.get(target, ()):
         raise InvalidReport(f"'{category}' does not apply to a {target}")
     span = _checked_span(document, target, span)
@@ -39,6 +39,7 @@ def file_report(*, document, target: str, category: str, reporter, span: tuple[i
             document=document, target=target, category=category, span_start=span[0] if span else None,
             span_end=span[1] if span else None, comment=deidentified(comment, document),
             corrected_label=corrected_label[:64], model_version=_version_behind(document, target),
+            identifier_type=identifier_type if category == Report.Category.IDENTIFIER_LEFT else "",
             reported_by=reporter)
         record(action="ai-report", actor=reporter, request=request, object_type="incident", object_id=report.pk,
                patient_key=document.patient_key, details=_facts(report))

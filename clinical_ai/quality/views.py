@@ -9,6 +9,7 @@ from clinical_ai.audit.services import record
 from clinical_ai.documents.api import find_document
 from clinical_ai.quality import reports
 from clinical_ai.quality.forms import IncidentFilterForm, IncidentUpdateForm, ReportForm
+from deid import entities
 
 incident_roles = role_required(Role.ADMIN, Role.COMPLIANCE)
 
@@ -27,6 +28,7 @@ def report(request, document_id):
                                     category=form.cleaned_data["category"], span=form.span(),
                                     comment=form.cleaned_data["comment"],
                                     corrected_label=form.cleaned_data["corrected_label"],
+                                    identifier_type=form.cleaned_data["identifier_type"] or entities.NAME,
                                     reporter=request.user, request=request)
     except reports.InvalidReport as error:
         messages.error(request, f"Report not filed: {error}.")

@@ -34,6 +34,11 @@ def report_categories(target: str) -> list[tuple[str, str]]:
     return [(category, labels[category]) for category in CATEGORIES[target]]
 
 
+@register.simple_tag
+def identifier_types() -> list[tuple[str, str]]:
+    return Report._meta.get_field("identifier_type").choices
+
+
 @register.inclusion_tag("quality/model_monitor.html")
 def model_monitor(version, days: int = 30):
     """The monitor's series for one version as charts, and its flagged days."""
