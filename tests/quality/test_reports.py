@@ -5,6 +5,7 @@ import pytest
 from clinical_ai.audit.models import AuditEvent
 from clinical_ai.quality import reports
 from clinical_ai.quality.models import Report, ReviewMark
+from clinical_ai.quality.templatetags.quality import summary_sentences
 from tests.quality.conftest import PATIENT, SUMMARY, client_for
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +95,9 @@ def test_incidents_filter_by_version_and_category_and_count_per_version_per_week
     weekly = owner.get("/quality/incidents").context["weekly"]
     assert sorted((row["model_version__name"], row["reports"]) for row in weekly) == [
         ("classify-model", 1), ("summarize-model", 2)]
+
+
+def test_summary_sentences_do_not_end_at_a_title(document):
+    document.summary = "Mr. [NAME] was seen on [DATE]. Dr. [NAME] started aspirin! Follow up in 2 weeks."
+    starts = [sentence["start"] for sentence in summary_sentences(document)]
+    assert [document.summary[start:start + 3] for start in starts] == ["Mr.", "Dr.", "Fol"]

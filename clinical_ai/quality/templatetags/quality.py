@@ -8,7 +8,9 @@ from clinical_ai.quality.models import Report
 from clinical_ai.quality.reports import CATEGORIES
 
 register = template.Library()
-SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+|$)")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# A full stop after these is not the end of a sentence ("Mr. [NAME] was seen").
+ABBREVIATION = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|vs|approx|e\.g|i\.e)|\b[A-Z])\.$")
 
 
 @register.simple_tag
@@ -18,13 +20,23 @@ def summary_sentences(document) -> list[dict]:
     kept = getattr(document, "summary_sentences", None)  # added by the grounding work; absent before it
     texts = [item.get("text", "") if isinstance(item, dict) else str(item) for item in kept] if kept else None
     sentences, cursor = [], 0
-    for text in texts if texts is not None else [m.group() for m in SENTENCE.finditer(summary)]:
+    for text in texts if texts is not None else _sentences(summary):
         text = text.strip()
         start = summary.find(text, cursor) if text else -1
         if start < 0:
             continue
         sentences.append({"start": start, "end": start + len(text), "text": text})
         cursor = start + len(text)
+    return sentences
+
+
+def _sentences(summary: str) -> list[str]:
+    sentences = []
+    for piece in SENTENCE_END.split(summary.strip()):
+        if sentences and ABBREVIATION.search(sentences[-1]):
+            sentences[-1] += " " + piece
+        else:
+            sentences.append(piece)
     return sentences
 
 
