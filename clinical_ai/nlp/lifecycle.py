@@ -115,7 +115,7 @@ def reference_profile(version: ModelVersion) -> dict:
     """The profile of the data a version was validated on: its own validation split, else its largest
     evaluation set; empty when it was never evaluated (the monitor then has nothing to compare with)."""
     profiled = [entry for entry in version.evaluations.values() if entry.get("profile")]
-    own = version.training_data.get("validation_sha256")
+    own = version.hyperparameters.get("validation_set")
     if own in version.evaluations and version.evaluations[own].get("profile"):
         return version.evaluations[own]["profile"]
     return max(profiled, key=lambda entry: entry["rows"])["profile"] if profiled else {}

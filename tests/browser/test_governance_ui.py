@@ -3,6 +3,8 @@ sentence and a missed identifier; the model's owner sees the incident, triages i
 back; the compliance officer sees the identifier report; each step is in the audit trail."""
 import json
 import shutil
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -10,6 +12,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.browser.test_ui import PASSWORD, SCREENSHOTS, browser  # noqa: F401 - the browser fixture
+from tests.stack import REPO
 
 pytestmark = pytest.mark.integration
 
@@ -123,9 +126,15 @@ def test_report_triage_rollback_and_compliance_view(stack, browser, governed_sum
     expect(owner.locator(f"#incident-{incident} .status")).to_contain_text("triaged")
     owner.screenshot(path=str(SCREENSHOTS / "governance_incidents_owner.png"), full_page=True)
 
-    stack.manage("shell", "-c", "from clinical_ai.quality import monitor; monitor.run(days=3)")
+    # The monitor, as beat runs it, over three days; a day of one document may raise a flag here (the
+    # default floor is 10 documents a day): the report on today's single summary is a report rate of 1.
+    subprocess.run([sys.executable, "manage.py", "shell", "-c", "from clinical_ai.quality import monitor; "
+                    "monitor.run(days=3)"], cwd=REPO, env=stack.env | {"MONITOR_MIN_DOCUMENTS": "1"}, check=True,
+                   capture_output=True, timeout=300)
     owner.goto(f"{stack.url}/models/")
     expect(owner.locator(".monitor svg").first).to_be_visible()  # the monitor's charts of the active versions
+    expect(owner.locator(".drift-flag")).to_contain_text("report_rate")
+    owner.screenshot(path=str(SCREENSHOTS / "governance_models_page_flagged.png"), full_page=True)
     owner.fill("#rollback-reason-summarize", "wrong facts in summaries")
     owner.fill("#rollback-incidents-summarize", incident)
     owner.click("text=Roll back to smollm2-135m-instruct@1")
@@ -145,11 +154,12 @@ def test_report_triage_rollback_and_compliance_view(stack, browser, governed_sum
     events = {(action, actor, json.loads(details).get("status" if action == "update" else "category"))
               for action, actor, details in stack.query(
                   "select action, actor_name, details from audit_auditevent where action in "
-                  "('ai-report', 'flag', 'update', 'model-rollback', 'model-promote', 'model-assign', 'model-import')")}
+                  "('ai-report', 'flag', 'update', 'model-rollback', 'model-promote', 'model-assign', 'model-import', "
+                  "'monitor-flag')")}
     assert {("ai-report", "nurse-gov", "wrong-fact"), ("ai-report", "nurse-gov", "identifier-left"),
             ("flag", "nurse-gov", None), ("update", "owner-gov", "triaged"), ("model-rollback", "owner-gov", None),
             ("model-promote", "owner-gov", None), ("model-assign", "owner-gov", None),
-            ("model-import", "owner-gov", None)} <= events
+            ("model-import", "owner-gov", None), ("monitor-flag", "quality-monitor", None)} <= events
     rollback = json.loads(stack.query("select details from audit_auditevent where action = 'model-rollback'")[0][0])
     assert rollback["incidents"] == [int(incident)] and rollback["from"] == governed_summarizer
     assert requests.get(f"{stack.url}/healthz", timeout=10).status_code == 200

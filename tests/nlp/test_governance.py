@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from clinical_ai.audit.models import AuditEvent
-from clinical_ai.nlp import lifecycle
+from clinical_ai.nlp import lifecycle, registry
 from clinical_ai.nlp.models import ModelVersion
 from tests.nlp import tiny_models
 
@@ -143,3 +143,6 @@ def test_a_trained_classifier_is_promotable_over_the_installed_default(default_m
     assert promoted["status"] == "active" and event.details["evaluation_set"] is not None
     assert event.details["active"] == default_models["classify"].ref and not event.details["forced"]
     assert event.details["active_metric"] is not None
+    # what the drift monitor compares production with: the candidate's own validation split
+    profile = lifecycle.reference_profile(registry.get(trained["model"]))
+    assert set(profile["label_counts"]) == {"Cardiology", "Neurology", "Orthopedic"} and profile["length_mean"] > 0

@@ -31,13 +31,14 @@ def train_version(*, task: str, name: str, base: ModelVersion, examples, options
     staged = lifecycle.staging_folder(name)
     trainer, settings = _trainer(task, options | {"seed": seed})
     result = trainer.train(train_set, validation_set, base.folder, staged, settings, write)
-    data = datasets.fingerprint(examples) | {"validation_sha256": datasets.fingerprint(validation_set)["sha256"]}
+    data = datasets.fingerprint(examples)
     card = cards.training_card(ref=f"{name}@{version}", task=task, base=base.ref, data=data, result=result,
                                trained_by=trained_by, split={"train": len(train_set), "validation": len(validation_set)})
     candidate = lifecycle.register(
         staged=staged, name=name, task=task, action="model-train", version=version, base_model=base.ref,
         trained_by=trained_by, training_data=data,
-        hyperparameters=result["hyperparameters"] | {"validation_fraction": options.get("validation_fraction", 0.2)},
+        hyperparameters=result["hyperparameters"] | {"validation_fraction": options.get("validation_fraction", 0.2),
+                                                     "validation_set": datasets.fingerprint(validation_set)["sha256"]},
         metrics_=result["metrics"], model_card=card,
         audit_details=(audit_details or {}) | {"metrics": _headline(result["metrics"])})
     _score_on_validation_set(candidate, base, validation_set, result["metrics"], trained_by)
