@@ -24,9 +24,12 @@ class IncidentFilterForm(forms.Form):
                                    required=False, empty_label="any model")
     category = forms.ChoiceField(choices=[("", "any category"), *Report.Category.choices], required=False)
     status = forms.ChoiceField(choices=[("", "any status"), *Report.Status.choices], required=False)
+    mine = forms.BooleanField(required=False, label="only the versions I own")
 
-    def apply(self, reports):
+    def apply(self, reports, user):
         data = self.cleaned_data
+        if data.get("mine"):
+            reports = reports.filter(model_version__owner=user)
         if data.get("model"):
             reports = reports.filter(model_version=data["model"])
         if data.get("category"):

@@ -41,7 +41,7 @@ def report(request, document_id):
 def incident_list(request):
     visible = reports.incidents_for(role_of(request.user))
     filters = IncidentFilterForm(request.GET or None)
-    shown = filters.apply(visible) if filters.is_valid() else visible
+    shown = filters.apply(visible, request.user) if filters.is_valid() else visible
     record(action="query", request=request, object_type="incident", details={"listed": shown.count()})
     return render(request, "quality/incidents.html", {
         "incidents": shown[:200], "filters": filters, "weekly": reports.weekly_counts(shown),

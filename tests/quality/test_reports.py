@@ -101,3 +101,15 @@ def test_summary_sentences_do_not_end_at_a_title(document):
     document.summary = "Mr. [NAME] was seen on [DATE]. Dr. [NAME] started aspirin! Follow up in 2 weeks."
     starts = [sentence["start"] for sentence in summary_sentences(document)]
     assert [document.summary[start:start + 3] for start in starts] == ["Mr.", "Dr.", "Fol"]
+
+
+def test_an_owner_can_narrow_the_incidents_to_the_versions_they_own(people, document, versions):
+    versions["classify"].owner = people["admin"]
+    versions["classify"].save()
+    for target, category, span in (("note-type", "wrong-type", None), ("summary-sentence", "omission", (0, 5))):
+        reports.file_report(document=document, target=target, category=category, span=span,
+                            reporter=people["clinician"])
+    owner = client_for(people["admin"])
+    assert len(owner.get("/quality/incidents").context["incidents"]) == 2
+    mine = owner.get("/quality/incidents", {"mine": "on"}).context["incidents"]
+    assert [incident.category for incident in mine] == ["wrong-type"]
