@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "clinical_ai.nlp",
     "clinical_ai.documents",
     "clinical_ai.interop",
+    "clinical_ai.quality",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +208,7 @@ CELERY_TASK_ROUTES = {
     "clinical_ai.nlp.tasks.sweep_training_runs": {"queue": "deid"},
     "clinical_ai.audit.tasks.verify_audit_chain": {"queue": "deid"},
     "clinical_ai.documents.tasks.sweep_quarantine": {"queue": "deid"},
+    "clinical_ai.quality.tasks.monitor_models": {"queue": "deid"},
 }
 SWEEP_INTERVAL_SECONDS = float(os.environ.get("SWEEP_INTERVAL_SECONDS", 60))
 STUCK_AFTER_SECONDS = float(os.environ.get("STUCK_AFTER_SECONDS", 15 * 60))
@@ -216,6 +218,19 @@ INFERENCE_BATCH_TOKENS = int(os.environ.get("INFERENCE_BATCH_TOKENS", 8192))
 INFERENCE_BATCH_SIZE = int(os.environ.get("INFERENCE_BATCH_SIZE", 32))
 # A training run whose worker has not beaten for this long (it beats ten times as often) is failed.
 TRAINING_STALE_AFTER_SECONDS = float(os.environ.get("TRAINING_STALE_AFTER_SECONDS", 10 * 60))
+# The promotion gate warns when the shared evaluation set has fewer rows than this.
+PROMOTION_MIN_EVALUATION_ROWS = int(os.environ.get("PROMOTION_MIN_EVALUATION_ROWS", 30))
+# The quality and drift monitor (clinical_ai/quality/monitor.py): a day's figure past its limit is flagged,
+# on days with at least MONITOR_MIN_DOCUMENTS documents. PSI above 0.25 is the usual "significant shift".
+MONITOR_THRESHOLDS = {
+    "label_psi": float(os.environ.get("MONITOR_PSI_THRESHOLD", 0.25)),
+    "note_length_shift": float(os.environ.get("MONITOR_LENGTH_SHIFT_THRESHOLD", 1.0)),
+    "calibration_gap": float(os.environ.get("MONITOR_CALIBRATION_GAP_THRESHOLD", 0.25)),
+    "report_rate": float(os.environ.get("MONITOR_REPORT_RATE_THRESHOLD", 0.05)),
+    "unsupported_rate": float(os.environ.get("MONITOR_UNSUPPORTED_RATE_THRESHOLD", 0.2)),
+    "fallback_rate": float(os.environ.get("MONITOR_FALLBACK_RATE_THRESHOLD", 0.2)),
+}
+MONITOR_MIN_DOCUMENTS = int(os.environ.get("MONITOR_MIN_DOCUMENTS", 10))
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-documents": {
         "task": "clinical_ai.documents.tasks.requeue_stuck_documents",
@@ -228,6 +243,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-quarantine": {
         "task": "clinical_ai.documents.tasks.sweep_quarantine",
         "schedule": float(os.environ.get("QUARANTINE_SWEEP_INTERVAL_SECONDS", 60 * 60)),
+    },
+    "monitor-models": {
+        "task": "clinical_ai.quality.tasks.monitor_models",
+        "schedule": float(os.environ.get("MONITOR_INTERVAL_SECONDS", 60 * 60)),
     },
     "verify-audit-chain": {
         "task": "clinical_ai.audit.tasks.verify_audit_chain",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("clinical_ai.accounts.urls")),
     path("audit/", include("clinical_ai.audit.urls")),
     path("models/", include("clinical_ai.nlp.urls")),
+    path("quality/", include("clinical_ai.quality.urls")),
     path("api/v1/", include(api_v1)),
     path("", include("clinical_ai.documents.urls")),
 ]

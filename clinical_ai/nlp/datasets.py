@@ -52,6 +52,15 @@ def fingerprint(examples: list[Example]) -> dict:
     return {"sha256": digest.hexdigest(), "rows": len(examples)}
 
 
+def profile(examples: list[Example], with_labels: bool) -> dict:
+    """What the drift monitor compares production against: note length and (classifiers) label counts."""
+    lengths = [len(example.text) for example in examples]
+    mean = sum(lengths) / len(lengths)
+    spread = (sum((length - mean) ** 2 for length in lengths) / len(lengths)) ** 0.5
+    shown = {"rows": len(lengths), "length_mean": round(mean, 1), "length_sd": round(spread, 1)}
+    return shown | ({"label_counts": _counts(example.target for example in examples)} if with_labels else {})
+
+
 def split(examples: list[Example], validation_fraction: float, seed: int, stratify: bool):
     """Train and validation lists; stratified by label for classifiers."""
     labels = [example.target for example in examples] if stratify else None

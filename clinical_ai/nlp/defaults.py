@@ -13,6 +13,7 @@ from pathlib import Path
 import torch
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from clinical_ai.nlp.classifier import LABELS_FILE
@@ -76,8 +77,8 @@ def _install(spec: dict, task: str, build, stdout) -> ModelVersion:
                 path=str(relative), sha256=weights_sha256(target), model_card=_card(spec, task),
             )
         if not ModelVersion.objects.filter(task=task, status=ModelVersion.Status.ACTIVE).exists():
-            version.status = ModelVersion.Status.ACTIVE
-            version.promoted_by = "install_models"
+            version.status, version.promoted_by, version.activated_at = (ModelVersion.Status.ACTIVE,
+                                                                         "install_models", timezone.now())
             version.save()
     return version
 

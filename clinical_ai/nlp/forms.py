@@ -2,7 +2,9 @@ import csv
 import io
 
 from django import forms
+from django.contrib.auth import get_user_model
 
+from clinical_ai.accounts.models import Role
 from clinical_ai.nlp.models import ModelVersion
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -54,3 +56,23 @@ class TrainingForm(forms.Form):
 class PromoteForm(forms.Form):
     force = forms.BooleanField(required=False)
     reason = forms.CharField(max_length=500, required=False)
+
+
+class AssignForm(forms.Form):
+    """Owner: the admin accountable for the version. Clinical validator: the clinician who validated it."""
+
+    owner = forms.ModelChoiceField(queryset=get_user_model().objects.filter(profile__role=Role.ADMIN)
+                                   .order_by("username"), to_field_name="username")
+    validator = forms.ModelChoiceField(queryset=get_user_model().objects.filter(profile__role=Role.CLINICIAN)
+                                       .order_by("username"), to_field_name="username")
+
+
+class RollbackForm(forms.Form):
+    reason = forms.CharField(max_length=500)
+    incidents = forms.CharField(max_length=500, required=False, help_text="incident numbers, comma-separated")
+
+    def clean_incidents(self) -> list[int]:
+        values = [value.strip().lstrip("#") for value in self.cleaned_data["incidents"].split(",") if value.strip()]
+        if not all(value.isdigit() for value in values):
+            raise forms.ValidationError("Incident numbers only, comma-separated.")
+        return [int(value) for value in values]

@@ -29,6 +29,14 @@ class ModelVersion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     trained_by = models.CharField(max_length=150, blank=True)
     promoted_by = models.CharField(max_length=150, blank=True)
+    # Accountability: promotion refuses a version without both and records them.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="owned_model_versions")
+    clinical_validator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                           on_delete=models.PROTECT, related_name="validated_model_versions")
+    activated_at = models.DateTimeField(null=True, blank=True, help_text="when it last became active")
+    evaluations = models.JSONField(default=dict, blank=True, help_text="gate metrics per evaluation set, keyed by "
+                                   "the set's SHA-256: the promotion gate compares versions on a shared set")
 
     class Meta:
         constraints = [

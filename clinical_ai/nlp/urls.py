@@ -9,4 +9,6 @@ urlpatterns = [
     path("train", views.train, name="train"),
     path("<int:version_id>/promote", views.promote, name="promote"),
     path("<int:version_id>/retire", views.retire, name="retire"),
+    path("<int:version_id>/assign", views.assign, name="assign"),
+    path("rollback/<str:task>", views.rollback, name="rollback"),
 ]

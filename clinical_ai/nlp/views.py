@@ -5,7 +5,7 @@ from django.views.decorators.http import require_POST
 from clinical_ai.accounts.models import Role
 from clinical_ai.accounts.permissions import role_required
 from clinical_ai.nlp import lifecycle
-from clinical_ai.nlp.forms import PromoteForm, TrainingForm
+from clinical_ai.nlp.forms import AssignForm, PromoteForm, RollbackForm, TrainingForm
 from clinical_ai.nlp.models import ModelVersion, TrainingRun
 from clinical_ai.nlp.training import jobs
 
@@ -14,9 +14,12 @@ admin_required = role_required(Role.ADMIN)
 
 @admin_required
 def model_list(request, form=None, status=200):
-    versions = ModelVersion.objects.order_by("task", "name", "-created_at")
+    versions = ModelVersion.objects.select_related("owner", "clinical_validator").order_by("task", "name",
+                                                                                             "-created_at")
     return render(request, "nlp/models.html", {
         "versions": [(version, lifecycle.gate_metric(version), _shown_metrics(version)) for version in versions],
+        "rollbacks": _rollbacks(),
+        "assign_form": AssignForm(),
         "runs": TrainingRun.objects.select_related("result")[:20],
         "form": form or TrainingForm(),
     }, status=status)
@@ -50,12 +53,49 @@ def promote(request, version_id):
     form = PromoteForm(request.POST)
     form.is_valid()
     try:
-        lifecycle.promote(version, promoted_by=request.user.get_username(), force=form.cleaned_data.get("force", False),
-                          reason=form.cleaned_data.get("reason", ""), actor=request.user, request=request)
+        _, warnings = lifecycle.promote(version, promoted_by=request.user.get_username(),
+                                        force=form.cleaned_data.get("force", False),
+                                        reason=form.cleaned_data.get("reason", ""), actor=request.user,
+                                        request=request)
     except lifecycle.PromotionRefused as refusal:
-        messages.error(request, str(refusal).replace("--force --reason", "'force' and a reason"))
+        messages.error(request, str(refusal).replace("--force --reason", "'force' and a reason")
+                       .replace("(models assign)", "(Assign)"))
     else:
         messages.success(request, f"{version.ref} is now the active {version.task} model.")
+        for warning in warnings:
+            messages.warning(request, f"Warning: {warning}.")
+    return redirect("nlp:list")
+
+
+@admin_required
+@require_POST
+def assign(request, version_id):
+    version = get_object_or_404(ModelVersion, pk=version_id)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose an owner and a clinical validator.")
+        return redirect("nlp:list")
+    lifecycle.assign(version, owner=form.cleaned_data["owner"], clinical_validator=form.cleaned_data["validator"],
+                     assigned_by=request.user.get_username(), actor=request.user, request=request)
+    messages.success(request, f"{version.ref}: owner and clinical validator recorded.")
+    return redirect("nlp:list")
+
+
+@admin_required
+@require_POST
+def rollback(request, task):
+    form = RollbackForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "A rollback needs a reason.")
+        return redirect("nlp:list")
+    try:
+        version = lifecycle.rollback(task, rolled_back_by=request.user.get_username(),
+                                     reason=form.cleaned_data["reason"], incidents=form.cleaned_data["incidents"],
+                                     actor=request.user, request=request)
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Rolled back: {version.ref} is the active {task} model again.")
     return redirect("nlp:list")
 
 
@@ -70,6 +110,16 @@ def retire(request, version_id):
     else:
         messages.success(request, f"{version.ref} is retired.")
     return redirect("nlp:list")
+
+
+def _rollbacks() -> list[tuple[ModelVersion, ModelVersion]]:
+    """(active, previously active) per task where a rollback is possible."""
+    pairs = []
+    for active in ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).order_by("task"):
+        previous = lifecycle.previously_active(active.task)
+        if previous is not None:
+            pairs.append((active, previous))
+    return pairs
 
 
 def _shown_metrics(version: ModelVersion) -> dict:

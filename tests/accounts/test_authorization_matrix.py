@@ -30,6 +30,8 @@ READ_ONLY_IN_ADMIN = {
     "admin:audit_auditevent_change": {"GET": {"admin"}, "POST": NOBODY},
     "admin:audit_auditevent_delete": NOBODY,
     **{f"admin:axes_{model}_add": NOBODY for model in ("accessattempt", "accesslog", "accessfailurelog")},
+    **{f"admin:quality_{model}_{view}": NOBODY for model in ("report", "dailystatistics") for view in ("add", "delete")},
+    **{f"admin:quality_{model}_change": {"GET": {"admin"}, "POST": NOBODY} for model in ("report", "dailystatistics")},
 }
 
 # Who may use each URL, by URL name, for GET and POST alike or per method ({"GET": ..., "POST": ...});
@@ -49,11 +51,17 @@ ALLOWED = {
     "documents:detail": {"clinician"},
     "documents:original": {"clinician"},
     "audit:*": {"compliance"},
-    # The model registry page: list, start training, promote, retire. Admins only.
+    # The model registry page: list, start training, assign, promote, retire, roll back. Admins only.
     "nlp:list": {"admin"},
     "nlp:train": {"admin"},
     "nlp:promote": {"admin"},
     "nlp:retire": {"admin"},
+    "nlp:assign": {"admin"},
+    "nlp:rollback": {"admin"},
+    # Reports on AI output: clinicians file them; model owners (admins) and compliance work the incidents.
+    "quality:report": {"clinician"},
+    "quality:incidents": {"admin", "compliance"},
+    "quality:incident-update": {"admin", "compliance"},
     "admin:*": {"admin"},
     "admin:login": ANYONE,
     "admin:logout": ANYONE,

@@ -65,8 +65,12 @@ def test_promote_refusal_is_an_error_and_an_audit_event(default_models, tmp_path
     active.save()
     folder = tiny_models.sequence_classifier(tmp_path / "c", default_models["classify"].folder, ["A"])
     models("import", folder, "--name", "weak", "--task", "classify")
-    with pytest.raises(CommandError, match="--force --reason"):
+    with pytest.raises(CommandError, match="needs an owner and a clinical validator"):
         models("promote", "weak@1")
-    assert AuditEvent.objects.filter(action="model-promote", outcome="failure").exists()
+    tiny_models.accountable_users()
+    models("assign", "weak@1", "--owner", "olga-owner", "--validator", "vic-validator")
+    with pytest.raises(CommandError, match="never scored on the same evaluation set.*--force --reason"):
+        models("promote", "weak@1")
+    assert AuditEvent.objects.filter(action="model-promote", outcome="failure").count() == 2
     listed = models("list", "--task", "classify")
     assert [row["status"] for row in listed] == ["active", "candidate"]

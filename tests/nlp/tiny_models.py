@@ -1,5 +1,6 @@
 """Tiny random-weight models of each kind, saved as Hugging Face folders: fast stand-ins that exercise
 the same loading and generation code as the real ones."""
+from django.contrib.auth import get_user_model
 from transformers import (
     AutoTokenizer,
     BartConfig,
@@ -10,7 +11,9 @@ from transformers import (
     LlamaForCausalLM,
 )
 
+from clinical_ai.accounts.models import Profile, Role
 from clinical_ai.nlp import lifecycle
+from clinical_ai.nlp.models import ModelVersion
 
 
 def causal_lm(folder, tokenizer_folder):
@@ -45,10 +48,38 @@ def _save(model, tokenizer, folder):
     return folder
 
 
+SHARED_SET = {"sha256": "tiny-shared-evaluation-set", "rows": 40}
+
+
 def registered_candidate(default_models, tmp_path, name, macro_f1):
-    """A tiny classifier imported into the registry as a candidate with the given validation macro-F1."""
+    """A tiny classifier imported into the registry as a candidate with an owner and a clinical validator,
+    scored ``macro_f1`` on an evaluation set the default classifier was scored on too (0.1)."""
     folder = sequence_classifier(tmp_path / name, default_models["classify"].folder, ["A", "B"])
     version = lifecycle.import_folder(folder, name=name, task="classify")
     version.metrics = {"validation": {"macro_f1": macro_f1}}
     version.save()
-    return version
+    default = ModelVersion.objects.get(pk=default_models["classify"].pk)
+    if SHARED_SET["sha256"] not in default.evaluations:
+        lifecycle.record_evaluation(default, SHARED_SET, {"macro_f1": 0.1})
+    lifecycle.record_evaluation(version, SHARED_SET, {"macro_f1": macro_f1})
+    return accountable(version)
+
+
+def accountable(version):
+    """``version`` with an owner and a clinical validator, as promotion requires."""
+    owner, validator = accountable_users()
+    return lifecycle.assign(version, owner=owner, clinical_validator=validator, assigned_by="test")
+
+
+def accountable_users():
+    """An admin who owns models and a clinician who validates them."""
+    return user("olga-owner", Role.ADMIN), user("vic-validator", Role.CLINICIAN)
+
+
+def user(username, role):
+    account, created = get_user_model().objects.get_or_create(username=username)
+    if created:
+        account.set_password("x")
+        account.save()
+        Profile.objects.create(user=account, role=role, unit="default")
+    return account

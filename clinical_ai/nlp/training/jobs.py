@@ -80,11 +80,7 @@ def run_training(run_id: int, write=None) -> TrainingRun | None:
         record(action="model-train", outcome="failure", object_type="training-run", object_id=run_id,
                details={"error": type(error).__name__}, component="inference-worker")
         return TrainingRun.objects.get(pk=run_id)
-    _end(training, status=TrainingRun.Status.DONE, result=version)
-    record(action="model-train", object_type="model", object_id=version.ref, component="inference-worker",
-           details={"run": run_id, "sha256": version.sha256, "training_data": version.training_data,
-                    "metrics": {key: value for key, value in (version.metrics.get("validation") or {}).items()
-                                if key != "per_class"}})
+    _end(training, status=TrainingRun.Status.DONE, result=version)  # registering it was audited
     return TrainingRun.objects.get(pk=run_id)
 
 
@@ -153,7 +149,7 @@ def _train(training: TrainingRun, write):
                                       columns.get("exclude_labels", []), columns.get("min_per_class", 0))
     return run.train_version(task=training.task, name=training.name, base=registry.get(training.base_model),
                              examples=examples, options=training.options, trained_by=training.requested_by,
-                             write=write)
+                             write=write, audit_details={"run": training.pk})
 
 
 def _end(training: TrainingRun, **fields) -> None:

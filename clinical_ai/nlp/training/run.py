@@ -13,9 +13,12 @@ DEFAULT_NAME = {"classify": "classifier-minilm-ft", "summarize": "summarizer-smo
 
 
 def train_version(*, task: str, name: str, base: ModelVersion, examples, options: dict, trained_by: str,
-                  write=print) -> ModelVersion:
+                  write=print, audit_details: dict | None = None) -> ModelVersion:
+    """Train, register and score a candidate. Its version number is reserved before training, where both the
+    registry and MODEL_ROOT have it free; the active model is scored on the same validation split."""
     if task == ModelVersion.Task.SUMMARIZE and registry.kind_of(base.folder) != "causal-lm":
         raise ValueError(f"LoRA training needs a causal LM base; {base.ref} is not one")
+    version = lifecycle.next_version(name)
     seed = options.get("seed", 13)
     classify = task == ModelVersion.Task.CLASSIFY
     train_set, validation_set = datasets.split(examples, options.get("validation_fraction", 0.2), seed,
@@ -23,18 +26,42 @@ def train_version(*, task: str, name: str, base: ModelVersion, examples, options
     if not classify:
         train_set = datasets.sample(train_set, options.get("max_train"), seed)
     validation_set = datasets.sample(validation_set, options.get("max_validation"), seed)
-    write(f"{task}: {len(train_set)} training rows, {len(validation_set)} validation rows, base {base.ref}")
+    write(f"{task}: {len(train_set)} training rows, {len(validation_set)} validation rows, base {base.ref}, "
+          f"new version {name}@{version}")
     staged = lifecycle.staging_folder(name)
     trainer, settings = _trainer(task, options | {"seed": seed})
     result = trainer.train(train_set, validation_set, base.folder, staged, settings, write)
     data = datasets.fingerprint(examples)
-    ref = f"{name}@{lifecycle.next_version(name)}"
-    card = cards.training_card(ref=ref, task=task, base=base.ref, data=data, result=result, trained_by=trained_by,
-                               split={"train": len(train_set), "validation": len(validation_set)})
-    return lifecycle.register(
-        staged=staged, name=name, task=task, base_model=base.ref, trained_by=trained_by, training_data=data,
-        hyperparameters=result["hyperparameters"] | {"validation_fraction": options.get("validation_fraction", 0.2)},
-        metrics_=result["metrics"], model_card=card)
+    card = cards.training_card(ref=f"{name}@{version}", task=task, base=base.ref, data=data, result=result,
+                               trained_by=trained_by, split={"train": len(train_set), "validation": len(validation_set)})
+    candidate = lifecycle.register(
+        staged=staged, name=name, task=task, action="model-train", version=version, base_model=base.ref,
+        trained_by=trained_by, training_data=data,
+        hyperparameters=result["hyperparameters"] | {"validation_fraction": options.get("validation_fraction", 0.2),
+                                                     "validation_set": datasets.fingerprint(validation_set)["sha256"]},
+        metrics_=result["metrics"], model_card=card,
+        audit_details=(audit_details or {}) | {"metrics": _headline(result["metrics"])})
+    _score_on_validation_set(candidate, base, validation_set, result["metrics"], trained_by)
+    return candidate
+
+
+def _score_on_validation_set(candidate: ModelVersion, base: ModelVersion, validation_set, scores: dict,
+                             trained_by: str) -> None:
+    """Record the candidate's and the active model's scores on this validation split, for the promotion gate.
+    A summarizer's zero-shot base score is the base's own; other actives are scored here (classifiers are cheap)."""
+    split = datasets.fingerprint(validation_set)
+    shape = datasets.profile(validation_set, candidate.task == ModelVersion.Task.CLASSIFY)
+    lifecycle.record_evaluation(candidate, split, scores["validation"], shape)
+    if "zero_shot_base" in scores:
+        lifecycle.record_evaluation(base, split, scores["zero_shot_base"], shape)
+    active = ModelVersion.objects.filter(task=candidate.task, status=ModelVersion.Status.ACTIVE).first()
+    if active is not None and split["sha256"] not in ModelVersion.objects.get(pk=active.pk).evaluations \
+            and candidate.task == ModelVersion.Task.CLASSIFY:
+        lifecycle.evaluate(active, validation_set, evaluated_by=trained_by)
+
+
+def _headline(scores: dict) -> dict:
+    return {key: value for key, value in (scores.get("validation") or {}).items() if key != "per_class"}
 
 
 def _trainer(task: str, options: dict):

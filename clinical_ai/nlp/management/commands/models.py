@@ -1,8 +1,11 @@
-"""``manage.py models list|import|train|evaluate|promote|retire``: the registry from the command line."""
+"""``manage.py models list|import|train|evaluate|assign|promote|retire|rollback|check``: the registry from the
+command line. Every change is audited by the lifecycle service it calls."""
+import argparse
 import getpass
 import json
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from clinical_ai.nlp import datasets, lifecycle, registry
@@ -14,7 +17,7 @@ TRAIN_OPTIONS = ("seed", "validation_fraction", "method", "epochs", "steps", "le
 
 
 class Command(BaseCommand):
-    help = "List, import, train, evaluate, promote and retire model versions."
+    help = "List, import, train, evaluate, assign, promote, retire and roll back model versions; check the files."
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="print JSON instead of text")
@@ -51,20 +54,41 @@ class Command(BaseCommand):
         promote.add_argument("--reason", default="")
         retire = sub.add_parser("retire")
         retire.add_argument("ref")
+        assign = sub.add_parser("assign", help="name a version's owner and clinical validator (user names)")
+        assign.add_argument("ref")
+        assign.add_argument("--owner", required=True)
+        assign.add_argument("--validator", required=True)
+        rollback = sub.add_parser("rollback", help="re-activate the previously active version of a task")
+        rollback.add_argument("--task", required=True, choices=ModelVersion.Task.values)
+        rollback.add_argument("--reason", required=True)
+        rollback.add_argument("--incident", type=int, action="append", default=[], help="an incident id (repeatable)")
+        sub.add_parser("check", help="versions without files, folders without versions, changed weights")
+        for subparser in sub.choices.values():
+            # Accepted after the subcommand too; SUPPRESS keeps the top-level value when not given there.
+            subparser.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+            subparser.add_argument("--by", default=argparse.SUPPRESS)
 
     def handle(self, *args, action, **options):
         try:
             result = getattr(self, f"do_{action}")(options)
         except (ValueError, FileNotFoundError, ModelVersion.DoesNotExist, lifecycle.PromotionRefused) as error:
             raise CommandError(str(error)) from None
+        except get_user_model().DoesNotExist:
+            raise CommandError("no such user") from None
         if options["json"]:
             self.stdout.write(json.dumps(result, indent=2))
+        elif action == "check":
+            for row in result:
+                self.stdout.write(f"{row['problem']:<20} {row['model'] or '-':<40} {row['path']}")
+            self.stdout.write(f"{len(result)} problems")
         elif isinstance(result, list):
             for row in result:
                 self.stdout.write(f"{row['model']:<40} {row['task']:<10} {row['status']:<10} "
                                   f"{row['sha256'][:12]} {row['metric']}")
         else:
             self.stdout.write(json.dumps(result, indent=2))
+        if action == "check" and result:
+            raise CommandError(f"{len(result)} disagreements between the registry and MODEL_ROOT")
 
     def do_list(self, options) -> list[dict]:
         versions = ModelVersion.objects.order_by("task", "name", "created_at")
@@ -91,12 +115,27 @@ class Command(BaseCommand):
 
     def do_evaluate(self, options) -> dict:
         version = registry.get(options["ref"])
-        return {"model": version.ref, "task": version.task} | lifecycle.evaluate(version, _examples(options))
+        return {"model": version.ref, "task": version.task} | lifecycle.evaluate(version, _examples(options),
+                                                                                 evaluated_by=options["by"])
+
+    def do_assign(self, options) -> dict:
+        users = get_user_model().objects
+        version = lifecycle.assign(registry.get(options["ref"]), owner=users.get(username=options["owner"]),
+                                   clinical_validator=users.get(username=options["validator"]),
+                                   assigned_by=options["by"])
+        return _summary(version)
 
     def do_promote(self, options) -> dict:
-        version = lifecycle.promote(registry.get(options["ref"]), promoted_by=options["by"],
-                                    force=options["force"], reason=options["reason"])
-        return _summary(version)
+        version, warnings = lifecycle.promote(registry.get(options["ref"]), promoted_by=options["by"],
+                                              force=options["force"], reason=options["reason"])
+        return _summary(version) | {"warnings": warnings}
+
+    def do_rollback(self, options) -> dict:
+        return _summary(lifecycle.rollback(options["task"], rolled_back_by=options["by"], reason=options["reason"],
+                                           incidents=options["incident"]))
+
+    def do_check(self, options) -> list[dict]:
+        return lifecycle.check_files()
 
     def do_retire(self, options) -> dict:
         return _summary(lifecycle.retire(registry.get(options["ref"]), retired_by=options["by"]))
@@ -129,4 +168,6 @@ def _examples(options) -> list[datasets.Example]:
 def _summary(version: ModelVersion) -> dict:
     return {"model": version.ref, "task": version.task, "status": version.status, "base_model": version.base_model,
             "sha256": version.sha256, "metric": lifecycle.gate_metric(version), "training_data": version.training_data,
-            "trained_by": version.trained_by, "promoted_by": version.promoted_by}
+            "trained_by": version.trained_by, "promoted_by": version.promoted_by,
+            "owner": version.owner.get_username() if version.owner else None,
+            "clinical_validator": version.clinical_validator.get_username() if version.clinical_validator else None}

@@ -1,0 +1,33 @@
+"""What the models page shows of the monitor: each figure of a version as a chart over the last days."""
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from clinical_ai.quality.charts import line_chart
+from clinical_ai.quality.models import DailyStatistics
+
+# Figures drawn, in this order, with their captions.
+CHARTS = {
+    "note_length_mean": "Note length (characters)",
+    "note_length_shift": "Length shift (validation SDs)",
+    "label_psi": "Label PSI vs validation",
+    "mean_score": "Mean score",
+    "calibration_gap": "Calibration gap",
+    "summary_words_mean": "Summary length (words)",
+    "unsupported_rate": "Unsupported sentences",
+    "fallback_rate": "Fallback summaries",
+    "report_rate": "Reports per document",
+}
+
+
+def charts_for(version, days: int) -> dict:
+    since = timezone.localdate() - timedelta(days=days)
+    rows = list(DailyStatistics.objects.filter(model_version=version, day__gte=since).order_by("day"))
+    charts = []
+    for name, title in CHARTS.items():
+        points = [(row.day.isoformat(), row.figures[name]) for row in rows if row.figures.get(name) is not None]
+        if points:
+            charts.append(line_chart(title, points, settings.MONITOR_THRESHOLDS.get(name)))
+    flagged = [row for row in rows if row.flags]
+    return {"charts": charts, "flagged": flagged, "days": len(rows)}
