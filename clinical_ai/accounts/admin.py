@@ -1,7 +1,8 @@
 """The admin site's rules for accounts, and what it may never edit.
 
 An administrator manages users and roles but cannot become someone else: API tokens are shown
-as prefixes only (the database holds digests), and nobody changes their own role here. Model
+as prefixes only (the database holds digests), nobody changes their own role here, and a password
+an admin sets is temporary: its user must replace it at first login (``accounts.passwords``). Model
 versions are shown read-only: their metrics and paths change only through the audited model
 lifecycle (``manage.py models``, the models page).
 """
@@ -10,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from rest_framework.authtoken.models import TokenProxy
 
+from clinical_ai.accounts import passwords
 from clinical_ai.accounts.models import ApiToken, Profile
 from clinical_ai.nlp.admin import ModelVersionAdmin
 from clinical_ai.nlp.models import ModelVersion
@@ -25,16 +27,21 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
-    list_display = ("user", "role", "unit")
+    """Roles and units. Whether a password is temporary is shown, never set here (``accounts.passwords``)."""
+
+    list_display = ("user", "role", "unit", "password_is_temporary")
     list_filter = ("role", "unit")
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return ("user", "role") if obj.user_id == request.user.pk else ("user",)
+        fixed = ("user", "role") if obj.user_id == request.user.pk else ("user",)
+        return (*fixed, "password_is_temporary")
 
     def save_model(self, request, obj, form, change):
         obj.changed_by = request.user  # the actor of the role-change audit event (signals)
+        if not change:
+            obj.password_is_temporary = passwords.temporary_for_a_new_profile(obj, request.user)
         super().save_model(request, obj, form, change)
 
 

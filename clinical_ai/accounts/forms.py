@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django_otp import devices_for_user
 from django_otp.forms import OTPAuthenticationFormMixin
 
@@ -39,3 +39,16 @@ class LoginForm(OTPAuthenticationFormMixin, AuthenticationForm):
 
     def _update_form(self, user):
         """django-otp would offer a device picker and echo the password back into the page; we do neither."""
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    """Django's change form (current password, then the new one twice), refusing to keep the current
+    one: a temporary password stays known to whoever set it (``passwords``)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        new = cleaned.get("new_password1")
+        if new and self.user.check_password(new):
+            self.add_error("new_password2", forms.ValidationError(
+                "Choose a password different from the one you have now.", code="password_same"))
+        return cleaned

@@ -15,11 +15,16 @@ class Role(models.TextChoices):
 
 
 class Profile(models.Model):
-    """What a user may do (role) and whose documents they may see (unit)."""
+    """What a user may do (role), whose documents they may see (unit), and whether their password is
+    one someone else set (``password_is_temporary``, see ``accounts.passwords``)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CLINICIAN)
     unit = models.CharField(max_length=64, default="default")
+    password_is_temporary = models.BooleanField(
+        default=False, editable=False,
+        help_text="set by someone else (admin site, manage.py changepassword): the user must choose their own "
+                  "before seeing anything")
 
     def __str__(self):
         return f"{self.user.username} ({self.role})"

@@ -6,6 +6,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
+from clinical_ai.accounts import passwords
 from clinical_ai.accounts.models import Profile, Role
 from clinical_ai.audit.services import record
 
@@ -15,7 +16,17 @@ UNKNOWN_USER = "unknown user"  # the actor of a failed login for a name no accou
 
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs):
-    record(action="login", actor=user, request=request, object_type="user", object_id=user.pk)
+    """A login, marked when it used a temporary password (one someone else set: see ``passwords``)."""
+    details = {"temporary_password": True} if passwords.must_change_password(user) else None
+    record(action="login", actor=user, request=request, object_type="user", object_id=user.pk, details=details)
+
+
+@receiver(post_save, sender=get_user_model())
+def a_password_set_by_someone_else_is_temporary(sender, instance, created, **kwargs):
+    # Django's own test of "the password changed" (AbstractBaseUser.save): set_password() keeps the raw
+    # password until the save; a hash upgrade at login clears it first. Read here, never stored.
+    if instance._password is not None:
+        passwords.password_set(instance, created)
 
 
 @receiver(user_logged_out)

@@ -41,6 +41,7 @@ ALLOWED = {
     "login": ANYONE,
     "logout": ANYONE,
     "home": PEOPLE,
+    "password_change": PEOPLE,
     "api-schema": PEOPLE,
     "api-documents": {"clinician", "service"},
     "fhir-inbound": {"clinician", "service"},
