@@ -10,8 +10,8 @@ from clinical_ai.documents.encryption import EncryptedTextField
 class Document(models.Model):
     """A clinical document and everything the pipeline made of it.
 
-    ``original_text`` and ``patient_json`` hold PHI and are encrypted at rest. Everything
-    else is de-identified or PHI-free: ids, counts, labels, model versions.
+    ``original_text``, ``original_title`` and ``patient_json`` hold PHI and are encrypted at rest.
+    Everything else is de-identified or PHI-free: ids, keyed digests, counts, labels, model versions.
     """
 
     class Status(models.TextChoices):
@@ -32,10 +32,12 @@ class Document(models.Model):
     unit = models.CharField(max_length=64, default="default", db_index=True)
     source = models.CharField(max_length=16, default="api")
     source_ref = models.CharField(max_length=255, null=True, blank=True,
-                                  help_text="the sender's id for this document; resends with the same id are ignored")
+                                  help_text="keyed digest of the sender and its id for this document; "
+                                            "resends with the same key are ignored")
     content_type = models.CharField(max_length=100, default="text/plain")
     loinc_code = models.CharField(max_length=16, blank=True)
-    title = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=200, blank=True, help_text="the de-identified title")
+    original_title = EncryptedTextField(blank=True, default="", help_text="the title as sent")
 
     original_text = EncryptedTextField()
     patient_json = EncryptedTextField(blank=True, default="")

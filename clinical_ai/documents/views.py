@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-import deid
 from clinical_ai.accounts.models import Role
 from clinical_ai.accounts.permissions import role_required
 from clinical_ai.audit.services import record
@@ -10,7 +9,7 @@ from clinical_ai.documents import intake
 from clinical_ai.documents.api import find_document, visible_documents
 from clinical_ai.documents.forms import BreakGlassForm, UploadForm
 from clinical_ai.documents.presenters import highlighted_segments
-from clinical_ai.documents.services import quarantine, submit_document
+from clinical_ai.documents.services import deidentified_free_text
 
 clinician_required = role_required(Role.CLINICIAN)
 
@@ -28,20 +27,22 @@ def document_list(request):
 def document_upload(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        raw = upload.read() if upload else form.cleaned_data["text"].encode("utf-8", errors="surrogatepass")
-        try:
-            text, content_type = (intake.text_from_file(upload.name, raw) if upload
-                                  else (intake.check_text(form.cleaned_data["text"]), "text/plain"))
-            document, _ = submit_document(text=text, source="upload", actor=request.user, request=request,
-                                          content_type=content_type)
-        except intake.InvalidDocument as error:
-            quarantine(payload=raw, reason=str(error), source="upload", actor=request.user, request=request)
-            form.add_error(None, str(error))
-        else:
+        outcome = _submit_form(request, form.cleaned_data["file"], form.cleaned_data["text"])
+        if outcome.stored:
             messages.success(request, "The note is queued for de-identification.")
-            return redirect("documents:detail", document_id=document.pk)
+            return redirect("documents:detail", document_id=outcome.document.pk)
+        form.add_error(None, outcome.reason)
     return render(request, "documents/upload.html", {"form": form})
+
+
+def _submit_form(request, upload, pasted: str) -> intake.Outcome:
+    raw = upload.read() if upload else pasted.encode("utf-8", errors="surrogatepass")
+    try:
+        text, content_type = intake.text_from_file(upload.name, raw) if upload else (pasted, "text/plain")
+    except intake.InvalidDocument as error:
+        return intake.refuse(payload=raw, reason=str(error), source="upload", actor=request.user, request=request)
+    return intake.submit(text=text, payload=raw, source="upload", sender=intake.account_sender(request.user),
+                         actor=request.user, request=request, content_type=content_type)
 
 
 @clinician_required
@@ -60,10 +61,10 @@ def document_original(request, document_id):
     form = BreakGlassForm(request.POST or None)
     if request.method != "POST" or not form.is_valid():
         return render(request, "documents/break_glass.html", {"document": document, "form": form})
-    # The reason is kept for the reviewer, scrubbed of identifiers so the trail stays free of PHI.
+    # The reason is kept for the reviewer, scrubbed with the document's patient context so the trail stays free of PHI.
     record(action="break-glass", request=request, object_type="document", object_id=document.pk,
            patient_key=document.patient_key, purpose="BTG",
-           details={"reason": deid.deidentify(form.cleaned_data["reason"]).text, "flagged": True})
+           details={"reason": deidentified_free_text(document, form.cleaned_data["reason"]), "flagged": True})
     return render(request, "documents/original.html", {"document": document})
 
 
