@@ -131,3 +131,17 @@ def test_a_quarantine_reason_never_quotes_the_file_name(clinician_client):
     post_file(clinician_client, "Quintero_Rosalind_MRN4711.png", b"\x89PNG")
     assert "Quintero" not in QuarantinedInput.objects.get().reason
     assert "Quintero" not in json.dumps(list(AuditEvent.objects.values_list("details", flat=True)))
+
+
+def test_the_upload_form_s_patient_fields_become_the_note_s_context():
+    user = get_user_model().objects.create_user("ui-user", password="x-Secret-123456")
+    Profile.objects.create(user=user, role="clinician", unit="ward-a")
+    client = Client()
+    client.force_login(user)
+
+    client.post("/documents/new", {"text": "Seen in Quillsbury.", "patient_id": "MRN-9", "patient_name": "Ada Quill",
+                                   "birth_date": "1950-07-04", "address": "1 Elm St, Quillsbury", "phone": ""})
+
+    context = PatientContext.from_json(Document.objects.get().patient_json)
+    assert (context.patient_id, context.names, context.birth_date) == ("MRN-9", ("Ada Quill",), "1950-07-04")
+    assert context.addresses == ("1 Elm St, Quillsbury",) and context.phones == ()
