@@ -300,9 +300,12 @@ def _celery_body(text: str) -> str:
 def test_no_canary_rests_or_leaves_outside_encrypted_storage(stack, tmp_path):
     sweep = Sweep(stack)
     model_folder = REPO / "var" / "models" / MODEL_NAME
+    started = time.perf_counter()
     try:
         feed_every_way_in(sweep, tmp_path)
+        fed = time.perf_counter()
         wait_until_settled(stack)
+        settled = time.perf_counter()
         read_back_every_way_out(sweep, tmp_path)
         assert any(model_folder.rglob("config.json")), "the training run left no model folder"
         answers: dict[str, set[str]] = {}
@@ -317,6 +320,8 @@ def test_no_canary_rests_or_leaves_outside_encrypted_storage(stack, tmp_path):
                    "trained model folder and card": scan_files(model_folder, "model")}
         documents = dict(stack.query("SELECT status, count(*) FROM documents_document GROUP BY status"))
         quarantined = stack.query("SELECT count(*) FROM documents_quarantinedinput")[0][0]
+        print(f"\nfeeding {fed - started:.0f} s (training included), pipeline {settled - fed:.0f} s, "
+              f"reading back and scanning {time.perf_counter() - settled:.0f} s")
     finally:
         shutil.rmtree(model_folder, ignore_errors=True)
 
