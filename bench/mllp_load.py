@@ -57,13 +57,16 @@ def run_pass(host, port, messages, connections) -> tuple[float, int]:
     return elapsed, accepted
 
 
-def stored_count(run: str) -> int:
+def stored_count(run: str, messages: int) -> int:
+    """Documents stored for this run's control ids (the intake keeps only their keyed digests)."""
     import django
 
     django.setup()
+    from clinical_ai.documents.intake import idempotency_key
     from clinical_ai.documents.models import Document
 
-    return Document.objects.filter(source="hl7v2", source_ref__startswith=f"{SENDER}|BENCH|{run}-").count()
+    keys = [idempotency_key("hl7v2", f"{SENDER}|BENCH", f"{run}-{number:05d}") for number in range(messages)]
+    return Document.objects.filter(source="hl7v2", source_ref__in=keys).count()
 
 
 def main():
@@ -80,7 +83,7 @@ def main():
     print(f"{args.messages} messages over {args.connections} connections in {elapsed:.2f}s: "
           f"{args.messages / elapsed:.1f} messages/s, {accepted} ACKed AA")
     _, resent_accepted = run_pass(args.host, args.port, messages, args.connections)
-    stored = stored_count(run)
+    stored = stored_count(run, args.messages)
     print(f"resent all: {resent_accepted} ACKed AA; documents stored: {stored}")
     ok = accepted == resent_accepted == stored == args.messages
     print("OK: every message ACKed and stored exactly once" if ok else "FAILED")

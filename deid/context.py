@@ -2,12 +2,17 @@
 
 PatientContext.from_dict accepts loose API/FHIR-ish JSON. Values of odd types are
 coerced or skipped; only a structurally invalid payload raises, and its message
-never quotes the input (it is PHI).
+never quotes the input (it is PHI). ``to_dict`` is its inverse: the one serialization
+every store and every builder (API, HL7, FHIR) shares, so ``from_dict(c.to_dict()) == c``.
+
+Each field has one meaning: an email is an email (never a phone or an identifier), a
+phone a phone.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 # API key -> PatientContext field. Several spellings feed the same field.
 _FIELD_KEYS = {
@@ -16,6 +21,7 @@ _FIELD_KEYS = {
     "identifiers": ("mrn", "identifiers", "identifier", "ssn"),
     "addresses": ("address", "addresses"),
     "phones": ("phone", "phones", "telecom"),
+    "emails": ("email", "emails"),
     "relatives": ("relatives", "contacts"),
     "clinicians": ("clinicians", "practitioners"),
     "organizations": ("organizations", "organization"),
@@ -37,6 +43,7 @@ class PatientContext:
     identifiers: tuple[str, ...] = ()
     addresses: tuple[str, ...] = ()
     phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
     relatives: tuple[str, ...] = ()
     clinicians: tuple[str, ...] = ()
     organizations: tuple[str, ...] = ()
@@ -53,6 +60,9 @@ class PatientContext:
             for name, keys in _FIELD_KEYS.items()
         }
         birth_dates = fields.pop("birth_date")
+        # A ContactPoint list ("telecom") mixes phones and emails: each goes where it means.
+        fields["emails"] = _dedupe((*fields["emails"], *(v for v in fields["phones"] if "@" in v)))
+        fields["phones"] = tuple(v for v in fields["phones"] if "@" not in v)
         patient_ids = _strings(data.get("id", data.get("patient_id")))
         return cls(
             patient_id=patient_ids[0] if patient_ids else None,
@@ -60,14 +70,26 @@ class PatientContext:
             **fields,
         )
 
+    def to_dict(self) -> dict:
+        """Plain JSON types, read back unchanged by ``from_dict``."""
+        return {f.name: list(value) if isinstance(value, tuple) else value
+                for f in fields(self) if (value := getattr(self, f.name))}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+    @classmethod
+    def from_json(cls, text: str) -> PatientContext | None:
+        return cls.from_dict(json.loads(text)) if text else None
+
     def has_values(self) -> bool:
         """Whether there is anything of this patient's to look for in the text."""
         return any((self.names, self.birth_date, self.identifier_values(), self.addresses, self.phones,
-                    self.relatives, self.clinicians, self.organizations))
+                    self.emails, self.relatives, self.clinicians, self.organizations))
 
     def identifier_values(self) -> tuple[str, ...]:
-        """Every identifier that must not survive, the patient id (often the MRN) included."""
-        return _dedupe((*self.identifiers, *([self.patient_id] if self.patient_id else [])))
+        """Every identifier that must not survive: the patient id (often the MRN) and emails included."""
+        return _dedupe((*self.identifiers, *self.emails, *([self.patient_id] if self.patient_id else [])))
 
     def name_values(self) -> tuple[str, ...]:
         """Every person string that must not survive: patient, relatives, clinicians."""

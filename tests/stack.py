@@ -108,6 +108,14 @@ class Stack:
     def token(self, username: str, role: str) -> str:
         return self.manage("issue_token", username, "--role", role).strip().splitlines()[-1]
 
+    def set_own_password(self, username: str, password: str) -> None:
+        """Give an account a web password as if its user had chosen it (a password set by anyone else is
+        temporary and opens only the change form: tests/accounts/test_temporary_passwords.py proves that)."""
+        self.manage("shell", "-c", "from django.contrib.auth.models import User; "
+                    "from clinical_ai.accounts.models import Profile; "
+                    f"u = User.objects.get(username='{username}'); u.set_password('{password}'); u.save(); "
+                    "Profile.objects.filter(user=u).update(password_is_temporary=False)")
+
     def wait_healthy(self, timeout: float = 240) -> dict:
         deadline = time.monotonic() + timeout
         report = {}

@@ -13,7 +13,6 @@ from clinical_ai.audit.services import record
 from clinical_ai.documents import intake
 from clinical_ai.documents.models import Document
 from clinical_ai.documents.presenters import document_payload
-from clinical_ai.documents.services import quarantine, submit_document
 
 
 def visible_documents(user):
@@ -41,7 +40,7 @@ def read_submission(request) -> tuple[str, str, dict | None]:
     intake.check_size(len(request.body))  # read before request.data, so the raw bytes stay for quarantine
     if not isinstance(request.data, dict) or "text" not in request.data:
         raise intake.InvalidDocument('Send JSON {"text": ...} or a multipart \'file\'.')
-    return intake.check_text(request.data["text"]), "text/plain", request.data.get("patient")
+    return request.data["text"], "text/plain", request.data.get("patient")
 
 
 class DocumentCollection(APIView):
@@ -53,16 +52,20 @@ class DocumentCollection(APIView):
     def post(self, request):
         try:
             text, content_type, patient = read_submission(request)
-            document, _ = submit_document(text=text, patient=patient, source="api", actor=request.user,
-                                          request=request, content_type=content_type)
         except intake.InvalidDocument as error:
             return self._refuse(request, str(error), error.status_code)
         except (ParseError, json.JSONDecodeError):
             return self._refuse(request, "The body is not valid JSON.", status.HTTP_400_BAD_REQUEST)
-        return Response({"id": str(document.id), "status": document.status}, status=status.HTTP_202_ACCEPTED)
+        outcome = intake.submit(text=text, payload=_raw_payload(request), patient=patient, source="api",
+                                sender=intake.account_sender(request.user), actor=request.user, request=request,
+                                content_type=content_type)
+        if not outcome.stored:
+            return Response({"error": outcome.reason}, status=outcome.status_code)
+        return Response({"id": str(outcome.document.id), "status": outcome.document.status},
+                        status=status.HTTP_202_ACCEPTED)
 
     def _refuse(self, request, reason: str, status_code: int) -> Response:
-        quarantine(payload=_raw_payload(request), reason=reason, source="api", actor=request.user, request=request)
+        intake.refuse(payload=_raw_payload(request), reason=reason, source="api", actor=request.user, request=request)
         return Response({"error": reason}, status=status_code)
 
 

@@ -11,22 +11,26 @@ class UploadForm(forms.Form):
     patient_name = forms.CharField(required=False, max_length=200, label="Name")
     patient_birth_date = forms.DateField(required=False, label="Date of birth",
                                          widget=forms.DateInput(attrs={"type": "date"}))
+    patient_address = forms.CharField(required=False, max_length=300, label="Address")
+    patient_phone = forms.CharField(required=False, max_length=64, label="Phone")
 
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("file") and not (cleaned.get("text") or "").strip():
             raise forms.ValidationError("Paste a note or choose a file.")
-        if (cleaned.get("patient_name") or cleaned.get("patient_birth_date")) and not cleaned.get("patient_mrn"):
+        if any(cleaned.get(f"patient_{field}") for field in ("name", "birth_date", "address", "phone")) \
+                and not cleaned.get("patient_mrn"):
             self.add_error("patient_mrn", "Give the patient's MRN with their name or date of birth.")
         return cleaned
 
     def patient_context(self) -> dict | None:
-        """The patient as the API takes it (``{"id", "name", "birth_date"}``), or None if not given."""
+        """The patient as the API takes it (``{"id", "name", "birth_date", "address", "phone"}``), or None."""
         data = self.cleaned_data
         if not data.get("patient_mrn"):
             return None
         patient = {"id": data["patient_mrn"].strip(), "name": data.get("patient_name", "").strip(),
-                   "birth_date": data["patient_birth_date"].isoformat() if data.get("patient_birth_date") else ""}
+                   "birth_date": data["patient_birth_date"].isoformat() if data.get("patient_birth_date") else "",
+                   "address": data.get("patient_address", "").strip(), "phone": data.get("patient_phone", "").strip()}
         return {key: value for key, value in patient.items() if value}
 
 

@@ -1,91 +1,172 @@
-"""Turn what a user sends (pasted text or a .txt/.pdf/.docx file) into note text, or say why not.
+"""The one way in: every route (API JSON and multipart, UI paste and upload, HL7 files, MLLP, FHIR
+files, POST /api/v1/fhir) hands what it received here, and it is stored and queued, or quarantined.
 
-Every refusal is an ``InvalidDocument`` whose message a user can read and which quotes
-nothing from the input.
+Guarantees held here:
+- Nothing is dropped. A note is stored, or its bytes are kept encrypted in the quarantine with a
+  reason; a database refusing the insert (DataError, IntegrityError, ...) quarantines it too. Only a
+  transient error (database or broker unreachable) propagates, so the caller asks for a resend.
+- Every reason (shown, quarantined, audited) names the rule broken and error classes, never a
+  value from the input, and quotes no file name.
+- Idempotency is scoped by sender: the key is a keyed digest of (source, sender, message id), so
+  the same id from two senders is two documents and the id itself is not stored. A note without
+  an id is never deduplicated.
+- Columns are filled within the model's own ``max_length``s. Free text from outside other than the
+  note (its title) is stored encrypted; the de-identification step writes its de-identified form.
 """
-import io
-from pathlib import PurePath
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
+
+import deid
+from clinical_ai.audit.services import record
+from clinical_ai.celery import BROKER_ERRORS
+from clinical_ai.documents.encryption import encrypt, pseudonym
+from clinical_ai.documents.models import Document, QuarantinedInput
+from clinical_ai.documents.readers import (  # noqa: F401 - the intake's readers, for its callers
+    DocumentTooLarge,
+    InvalidDocument,
+    UnsupportedDocument,
+    check_size,
+    check_text,
+    text_from_file,
+)
+
+logger = logging.getLogger(__name__)
+
+CREATED, DUPLICATE, REJECTED = "created", "duplicate", "rejected"
+# The database or broker was unreachable: the input is not stored and the sender should send it again.
+TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
+TRANSIENT_ERRORS = (*TRANSIENT_DATABASE_ERRORS, *BROKER_ERRORS)
 
 
-class InvalidDocument(Exception):
-    status_code = 400
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    document: Document | None = None
+    reason: str = ""
+    quarantined: QuarantinedInput | None = None
+    status_code: int = 200  # what an HTTP route answers a refusal with
+
+    @property
+    def stored(self) -> bool:
+        return self.status in (CREATED, DUPLICATE)
 
 
-class DocumentTooLarge(InvalidDocument):
-    status_code = 413
-
-
-class UnsupportedDocument(InvalidDocument):
-    status_code = 415
-
-
-def check_text(text) -> str:
-    if not isinstance(text, str):
-        raise InvalidDocument("'text' must be a string.")
-    if "\x00" in text:
-        raise UnsupportedDocument("The text contains NUL bytes: it looks like binary data, not a note.")
-    if len(text.encode("utf-8", errors="surrogatepass")) > settings.MAX_DOCUMENT_BYTES:
-        raise DocumentTooLarge(f"The document is larger than the limit of {settings.MAX_DOCUMENT_BYTES} bytes.")
-    if not text.strip():
-        raise InvalidDocument("The document is empty.")
-    return text
-
-
-def check_size(size: int) -> None:
-    if size > settings.MAX_DOCUMENT_BYTES:
-        raise DocumentTooLarge(f"The file is larger than the limit of {settings.MAX_DOCUMENT_BYTES} bytes.")
-
-
-def text_from_file(filename: str, data: bytes) -> tuple[str, str]:
-    """The note text in an uploaded file and its content type."""
-    check_size(len(data))
-    suffix = PurePath(filename or "").suffix.lower()
-    reader = READERS.get(suffix)
-    if reader is None:
-        raise UnsupportedDocument("Unsupported file type: upload a .txt, .pdf or .docx file.")
-    content_type, read = reader
-    return check_text(read(data)), content_type
-
-
-def _read_txt(data: bytes) -> str:
-    if b"\x00" in data:
-        raise UnsupportedDocument("The file contains binary data, not text.")
+def patient_context(patient) -> deid.PatientContext | None:
+    """The patient context a caller sent (a PatientContext, or API JSON), or None."""
+    if patient is None or isinstance(patient, deid.PatientContext):
+        return patient
+    if not isinstance(patient, dict):
+        raise InvalidDocument("'patient' must be an object.")
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidDocument("The file is not valid UTF-8 text: save it as UTF-8 and upload it again.") from None
+        return deid.PatientContext.from_dict(patient)
+    except ValueError as exc:
+        raise InvalidDocument(f"'patient' is not valid: {exc}") from None
 
 
-def _read_pdf(data: bytes) -> str:
-    from pypdf import PdfReader
+def idempotency_key(source: str, sender: str, message_id: str | None) -> str | None:
+    """The deduplication key of a message: scoped by sender, keyed, so the id itself is never stored."""
+    if not message_id:
+        return None
+    return pseudonym(f"source-ref\x00{source}\x00{sender}\x00{message_id}")
 
+
+def account_sender(actor) -> str:
+    """An authenticated account as a sender, for the routes without a sender field of their own."""
+    return f"account:{actor.pk}" if actor is not None and getattr(actor, "pk", None) else ""
+
+
+# -- storing -------------------------------------------------------------------------------------
+
+def submit(*, text: str, payload: bytes | None = None, patient=None, source: str, sender: str = "",
+           message_id: str | None = None, actor=None, request=None, content_type: str = "text/plain",
+           loinc_code: str = "", title: str = "", details: dict | None = None) -> Outcome:
+    """Store a note and queue it, or quarantine it with the reason; a resend is answered DUPLICATE.
+
+    ``payload`` is what is quarantined if the note is refused (the note's text by default).
+    ``details`` are PHI-free facts for the audit event (the character set a message was read in).
+    """
+    if payload is None:
+        payload = text.encode("utf-8", errors="surrogatepass") if isinstance(text, str) else b""
     try:
-        reader = PdfReader(io.BytesIO(data))
-        text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    except Exception:  # untrusted bytes: any parser failure is the file's fault, not ours
-        raise InvalidDocument("The PDF could not be read: it may be damaged or encrypted.") from None
-    if not text.strip():
-        raise InvalidDocument("The PDF has no text layer (a scanned image?): OCR it first.")
-    return text
-
-
-def _read_docx(data: bytes) -> str:
-    import docx
-
+        check_text(text)
+        context = patient_context(patient)
+    except InvalidDocument as problem:
+        return refuse(payload=payload, reason=str(problem), source=source, actor=actor, request=request,
+                      status_code=problem.status_code)
+    source_ref = idempotency_key(source, sender, message_id)
+    if source_ref:
+        existing = Document.objects.filter(source=source, source_ref=source_ref).first()
+        if existing:
+            return Outcome(DUPLICATE, existing)
     try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception:  # untrusted bytes, as for PDF
-        raise InvalidDocument("The Word file could not be read: it may be damaged.") from None
-    paragraphs = [p.text for p in document.paragraphs]
-    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
-    return "\n".join(paragraphs + cells)
+        document = _store(text, context, source, source_ref, actor, request, content_type, loinc_code, title,
+                          details or {})
+    except TRANSIENT_DATABASE_ERRORS:
+        raise
+    except IntegrityError as error:
+        existing = Document.objects.filter(source=source, source_ref=source_ref).first() if source_ref else None
+        if existing:  # a concurrent resend with the same key won the race
+            return Outcome(DUPLICATE, existing)
+        return _refused_by_database(error, payload, source, actor, request)
+    except DatabaseError as error:  # DataError and the like: this input's own problem, not a reason to resend
+        return _refused_by_database(error, payload, source, actor, request)
+    return Outcome(CREATED, document)
 
 
-READERS = {
-    ".txt": ("text/plain", _read_txt),
-    ".text": ("text/plain", _read_txt),
-    ".pdf": ("application/pdf", _read_pdf),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", _read_docx),
-}
+def refuse(*, payload: bytes, reason: str, source: str, actor=None, request=None, status_code: int = 400) -> Outcome:
+    """Keep refused input, encrypted, with its reason, for a person to review."""
+    item = QuarantinedInput(
+        received_by=actor if actor is not None and actor.pk else None,
+        source=capped(QuarantinedInput, "source", source), reason=capped(QuarantinedInput, "reason", reason),
+        size=len(payload), sha256=hashlib.sha256(payload).hexdigest(),
+    )
+    settings.QUARANTINE_DIR.mkdir(parents=True, exist_ok=True)
+    item.payload_path.write_bytes(encrypt(payload))
+    item.save()
+    record(action="create", outcome="failure", actor=actor, request=request, object_type="quarantine",
+           object_id=item.pk, details={"source": item.source, "reason": item.reason, "bytes": item.size})
+    return Outcome(REJECTED, reason=item.reason, quarantined=item, status_code=status_code)
+
+
+def capped(model, field_name: str, value: str) -> str:
+    """A value cut to the column's own max_length, so no database refuses it for its length."""
+    return value[:model._meta.get_field(field_name).max_length]
+
+
+def _store(text, context, source, source_ref, actor, request, content_type, loinc_code, title, details) -> Document:
+    from clinical_ai.documents.services import enqueue_after_commit
+
+    with transaction.atomic():
+        document = Document.objects.create(
+            original_text=text,
+            original_title=title,
+            patient_json=context.to_json() if context else "",
+            patient_key=pseudonym(context.patient_id) if context and context.patient_id else "",
+            uploaded_by=actor if actor is not None and actor.pk else None,
+            unit=_unit_of(actor),
+            source=capped(Document, "source", source), source_ref=source_ref,
+            content_type=capped(Document, "content_type", content_type),
+            # An over-long code is no code: cutting it would make a different one.
+            loinc_code=loinc_code if len(loinc_code) <= Document._meta.get_field("loinc_code").max_length else "",
+        )
+        record(action="create", actor=actor, request=request, object_type="document", object_id=document.pk,
+               patient_key=document.patient_key, details={"source": source, "chars": len(text), **details})
+        enqueue_after_commit(document.pk)
+    return document
+
+
+def _refused_by_database(error: Exception, payload: bytes, source: str, actor, request) -> Outcome:
+    logger.error("%s input not stored: the database refused it (%s); quarantined", source, type(error).__name__)
+    return refuse(payload=payload, reason=f"the database refused the document ({type(error).__name__}); "
+                  "kept for review", source=source, actor=actor, request=request, status_code=422)
+
+
+def _unit_of(actor) -> str:
+    profile = getattr(actor, "profile", None) if actor is not None else None
+    return profile.unit if profile else "default"

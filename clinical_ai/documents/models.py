@@ -12,8 +12,8 @@ PATIENT_LABEL_CHARS = 6
 class Document(models.Model):
     """A clinical document and everything the pipeline made of it.
 
-    ``original_text`` and ``patient_json`` hold PHI and are encrypted at rest. Everything
-    else is de-identified or PHI-free: ids, counts, labels, model versions.
+    ``original_text``, ``original_title`` and ``patient_json`` hold PHI and are encrypted at rest.
+    Everything else is de-identified or PHI-free: ids, keyed digests, counts, labels, model versions.
     """
 
     class Status(models.TextChoices):
@@ -34,10 +34,12 @@ class Document(models.Model):
     unit = models.CharField(max_length=64, default="default", db_index=True)
     source = models.CharField(max_length=16, default="api")
     source_ref = models.CharField(max_length=255, null=True, blank=True,
-                                  help_text="the sender's id for this document; resends with the same id are ignored")
+                                  help_text="keyed digest of the sender and its id for this document; "
+                                            "resends with the same key are ignored")
     content_type = models.CharField(max_length=100, default="text/plain")
     loinc_code = models.CharField(max_length=16, blank=True)
-    title = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=200, blank=True, help_text="the de-identified title")
+    original_title = EncryptedTextField(blank=True, default="", help_text="the title as sent")
     service_date = models.DateField(null=True, blank=True, help_text="the date of service the sender gives")
 
     original_text = EncryptedTextField()

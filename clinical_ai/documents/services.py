@@ -10,86 +10,51 @@ Safety properties held here:
   fails for good is run again one document at a time, so one broken note fails only itself.
 - Failure reasons name the step and the error class, never the text or patient values.
 """
-import hashlib
-import json
 import logging
 import traceback
 import uuid
-from dataclasses import asdict
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, InterfaceError, transaction
+from django.db import DatabaseError, InterfaceError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 import deid
 from clinical_ai.audit.services import record
 from clinical_ai.celery import BROKER_ERRORS
-from clinical_ai.documents.encryption import encrypt, pseudonym
-from clinical_ai.documents.intake import InvalidDocument, check_text
-from clinical_ai.documents.models import Document, QuarantinedInput
-from clinical_ai.nlp.services import Analysis, analyze, note_tokens
+from clinical_ai.documents.models import Document
 
 logger = logging.getLogger(__name__)
 
 # Worth another try later: the database or broker was briefly unavailable. Anything else is the document's own.
 TRANSIENT_ERRORS = (DatabaseError, InterfaceError, *BROKER_ERRORS)
 
-__all__ = ["InvalidDocument", "submit_document", "quarantine", "deidentify_step", "infer_step",
-           "claim_inference_batch", "release_claim", "mark_failed", "requeue_stuck"]
+__all__ = ["enqueue_after_commit", "deidentify_step", "infer_step", "claim_inference_batch", "release_claim",
+           "mark_failed", "requeue_stuck", "deidentified_free_text"]
 
 
-def submit_document(*, text: str, patient=None, source: str = "api", source_ref: str | None = None,
-                    actor=None, request=None, content_type: str = "text/plain", loinc_code: str = "",
-                    title: str = "") -> tuple[Document, bool]:
-    """Store a document and queue it. Returns (document, created); a resend is not created again."""
-    check_text(text)
-    context = _patient_context(patient)
-    if source_ref:
-        existing = Document.objects.filter(source=source, source_ref=source_ref).first()
-        if existing:
-            return existing, False
-    try:
-        with transaction.atomic():
-            document = Document.objects.create(
-                original_text=text,
-                patient_json=json.dumps(_context_dict(context)) if context else "",
-                patient_key=pseudonym(context.patient_id) if context and context.patient_id else "",
-                uploaded_by=actor if actor is not None and actor.pk else None,
-                unit=_unit_of(actor),
-                source=source, source_ref=source_ref, content_type=content_type,
-                loinc_code=loinc_code, title=title,
-            )
-            record(action="create", actor=actor, request=request, object_type="document", object_id=document.pk,
-                   patient_key=document.patient_key, details={"source": source, "chars": len(text)})
-            transaction.on_commit(lambda: _enqueue(document.pk))
-    except IntegrityError:  # a concurrent resend with the same source_ref won the race
-        return Document.objects.get(source=source, source_ref=source_ref), False
-    return document, True
+def enqueue_after_commit(document_id) -> None:
+    """Queue a stored document by id once its transaction commits (intake calls this)."""
+    transaction.on_commit(lambda: _enqueue(document_id))
 
 
-def quarantine(*, payload: bytes, reason: str, source: str, actor=None, request=None) -> QuarantinedInput:
-    """Keep refused input, encrypted, with its reason, for a person to review."""
-    item = QuarantinedInput(
-        received_by=actor if actor is not None and actor.pk else None,
-        source=source, reason=reason[:300], size=len(payload), sha256=hashlib.sha256(payload).hexdigest(),
-    )
-    settings.QUARANTINE_DIR.mkdir(parents=True, exist_ok=True)
-    item.payload_path.write_bytes(encrypt(payload))
-    item.save()
-    record(action="create", outcome="failure", actor=actor, request=request, object_type="quarantine",
-           object_id=item.pk, details={"source": source, "reason": item.reason, "bytes": item.size})
-    return item
+def deidentified_free_text(document: Document, text: str) -> str:
+    """A free-text field about this document (a break-glass reason) scrubbed with its patient context."""
+    return deid.deidentify(text, deid.PatientContext.from_json(document.patient_json)).text if text else ""
 
 
 def deidentify_step(document_id) -> None:
     document = _start(document_id, Document.Stage.DEID)
     if document is None:
         return
-    result = deid.deidentify(document.original_text, _stored_context(document.patient))
+    context = deid.PatientContext.from_json(document.patient_json)
+    result = deid.deidentify(document.original_text, context)
+    # The title came from outside too (a FHIR description, an HL7 OBR-4 text): scrubbed like the note.
+    title = deid.deidentify(document.original_title, context).text if document.original_title else ""
     finished = _finish(document_id, Document.Stage.DEID, stage=Document.Stage.INFERENCE,
                        deidentified_text=result.text, phi_counts=result.phi_counts,
+                       title=title[:Document._meta.get_field("title").max_length],
                        phi_spans=[{"start": s.start, "end": s.end, "type": s.entity_type} for s in result.replacements])
     if finished:
         record(action="de-identify", object_type="document", object_id=document_id,
@@ -114,6 +79,8 @@ def infer_step(document_id) -> None:
 
 
 def _infer_batch(batch: list[Document]) -> None:
+    from clinical_ai.nlp.services import analyze  # the models load in the inference worker only
+
     try:
         analyses = analyze([document.deidentified_text for document in batch])
     except TRANSIENT_ERRORS:
@@ -131,6 +98,8 @@ def _infer_batch(batch: list[Document]) -> None:
 
 
 def _infer_alone(document: Document) -> None:
+    from clinical_ai.nlp.services import analyze
+
     try:
         (analysis,) = analyze([document.deidentified_text])
     except TRANSIENT_ERRORS:
@@ -141,7 +110,7 @@ def _infer_alone(document: Document) -> None:
     _store_analysis(document, analysis, 1)
 
 
-def _store_analysis(document: Document, analysis: Analysis, batch_size: int) -> None:
+def _store_analysis(document: Document, analysis, batch_size: int) -> None:
     finished = _finish(document.pk, Document.Stage.INFERENCE, stage=Document.Stage.FINISHED,
                        status=Document.Status.DONE, summary=analysis.summary, label=analysis.label,
                        label_score=analysis.score, summarizer=analysis.summarizer,
@@ -163,6 +132,8 @@ def claim_inference_batch(document_id, *, max_tokens: int | None = None,
     (its worker presumed dead) may be taken over. The first document is always taken, however long:
     the summarizer chunks it, never truncates it.
     """
+    from clinical_ai.nlp.services import note_tokens
+
     document_id = uuid.UUID(str(document_id))
     max_tokens = max_tokens or settings.INFERENCE_BATCH_TOKENS
     max_documents = max_documents or settings.INFERENCE_BATCH_SIZE
@@ -248,30 +219,3 @@ def _enqueue(document_id) -> None:
         enqueue(document_id)
     except BROKER_ERRORS as error:  # stored already: the stuck-document sweep queues it once Redis is back
         logger.warning("document %s: not queued (%s); the sweep will retry", document_id, type(error).__name__)
-
-
-def _patient_context(patient) -> deid.PatientContext | None:
-    if patient is None or isinstance(patient, deid.PatientContext):
-        return patient
-    if not isinstance(patient, dict):
-        raise InvalidDocument("'patient' must be an object.")
-    try:
-        return deid.PatientContext.from_dict(patient)
-    except ValueError as exc:
-        raise InvalidDocument(f"'patient' is not valid: {exc}") from None
-
-
-def _context_dict(context: deid.PatientContext) -> dict:
-    return {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(context).items()}
-
-
-def _stored_context(stored: dict | None) -> deid.PatientContext | None:
-    if not stored:
-        return None
-    return deid.PatientContext(**{key: tuple(value) if isinstance(value, list) else value
-                                  for key, value in stored.items()})
-
-
-def _unit_of(actor) -> str:
-    profile = getattr(actor, "profile", None) if actor is not None else None
-    return profile.unit if profile else "default"

@@ -7,7 +7,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-import deid
 from clinical_ai.accounts.models import Role
 from clinical_ai.accounts.permissions import role_required
 from clinical_ai.audit.services import record, record_read
@@ -16,7 +15,7 @@ from clinical_ai.documents.api import find_document, visible_documents
 from clinical_ai.documents.forms import BreakGlassForm, UploadForm
 from clinical_ai.documents.listing import DocumentFilter
 from clinical_ai.documents.presenters import highlighted_segments
-from clinical_ai.documents.services import quarantine, submit_document
+from clinical_ai.documents.services import deidentified_free_text
 
 clinician_required = role_required(Role.CLINICIAN)
 BREAK_GLASS_SESSION_KEY = "break_glass_documents"  # documents opened by break-glass in this session
@@ -39,20 +38,23 @@ def document_list(request):
 def document_upload(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        raw = upload.read() if upload else form.cleaned_data["text"].encode("utf-8", errors="surrogatepass")
-        try:
-            text, content_type = (intake.text_from_file(upload.name, raw) if upload
-                                  else (intake.check_text(form.cleaned_data["text"]), "text/plain"))
-            document, _ = submit_document(text=text, patient=form.patient_context(), source="upload",
-                                          actor=request.user, request=request, content_type=content_type)
-        except intake.InvalidDocument as error:
-            quarantine(payload=raw, reason=str(error), source="upload", actor=request.user, request=request)
-            form.add_error(None, str(error))
-        else:
+        outcome = _submit_form(request, form.cleaned_data["file"], form.cleaned_data["text"], form.patient_context())
+        if outcome.stored:
             messages.success(request, "The note is queued for de-identification.")
-            return redirect("documents:detail", document_id=document.pk)
+            return redirect("documents:detail", document_id=outcome.document.pk)
+        form.add_error(None, outcome.reason)
     return render(request, "documents/upload.html", {"form": form})
+
+
+def _submit_form(request, upload, pasted: str, patient: dict | None) -> intake.Outcome:
+    raw = upload.read() if upload else pasted.encode("utf-8", errors="surrogatepass")
+    try:
+        text, content_type = intake.text_from_file(upload.name, raw) if upload else (pasted, "text/plain")
+    except intake.InvalidDocument as error:
+        return intake.refuse(payload=raw, reason=str(error), source="upload", actor=request.user, request=request)
+    return intake.submit(text=text, payload=raw, patient=patient, source="upload",
+                         sender=intake.account_sender(request.user),
+                         actor=request.user, request=request, content_type=content_type)
 
 
 @clinician_required
@@ -90,10 +92,10 @@ def document_original(request, document_id):
 
 
 def break_glass(request, document, reason: str) -> None:
-    # The reason is kept for the reviewer, scrubbed of identifiers so the trail stays free of PHI.
+    # The reason is kept for the reviewer, scrubbed with the document's patient context so the trail stays free of PHI.
     record(action="break-glass", request=request, object_type="document", object_id=document.pk,
            patient_key=document.patient_key, purpose="BTG",
-           details={"reason": deid.deidentify(reason).text, "flagged": True})
+           details={"reason": deidentified_free_text(document, reason), "flagged": True})
     request.session[BREAK_GLASS_SESSION_KEY] = [*request.session.get(BREAK_GLASS_SESSION_KEY, []), str(document.pk)]
 
 

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import logging
 import re
 from html.parser import HTMLParser
 
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
-
+from clinical_ai.documents.readers import InvalidDocument, pdf_text
 from clinical_ai.interop.results import MAX_INPUT_BYTES
 
 PDF = "application/pdf"
@@ -81,15 +78,11 @@ def _charset(params: str) -> str:
 
 
 def _pdf_text(content: bytes) -> str:
+    """The intake's one PDF reader, its refusal as an AttachmentError."""
     try:
-        reader = PdfReader(io.BytesIO(content))
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError):
-        raise AttachmentError("PDF attachment could not be read") from None
-    text = "\n\n".join(p.strip() for p in pages).strip()
-    if not text:
-        raise AttachmentError("PDF attachment has no extractable text (scanned image?)")
-    return text
+        return pdf_text(content)
+    except InvalidDocument:
+        raise AttachmentError("PDF attachment could not be read or has no text layer (scanned image?)") from None
 
 
 class _TextExtractor(HTMLParser):

@@ -9,7 +9,10 @@ Guarantees:
   nothing, missing one leaks it).
 - Note-bearing resources are validated with fhir.resources (R4B models, which read R4
   notes unchanged). Every problem becomes a Rejection whose reason names the resource
-  type/id and the JSON path, never a value from the input.
+  type, its position (entry, line) and the JSON path, never a value from the input: not a
+  resource id, not a file name (both may identify the patient).
+- A note's sender is its ``meta.source`` (or its Bundle's), its id the resource id; a note
+  without an id is never taken for another one.
 """
 from __future__ import annotations
 
@@ -38,10 +41,13 @@ class ResourceIndex:
 
     by_key: dict[str, dict] = field(default_factory=dict)
     by_type: dict[str, list[dict]] = field(default_factory=dict)
+    # id(resource) -> (where it was found, e.g. "request body entry 3", its sender's meta.source)
+    origin: dict[int, tuple[str, str]] = field(default_factory=dict)
 
-    def add(self, resource: dict, full_url: str = "") -> None:
+    def add(self, resource: dict, full_url: str = "", where: str = "", sender: str = "") -> None:
         kind, rid = resource.get("resourceType", ""), str(resource.get("id", ""))
         self.by_type.setdefault(kind, []).append(resource)
+        self.origin[id(resource)] = (where, sender)
         keys = [f"{kind}/{rid}"] if rid else []
         keys += [full_url] if full_url else []
         keys += [f"{kind}?identifier={i.get('system', '')}|{i.get('value', '')}" for i in _list(resource.get("identifier"))
@@ -65,23 +71,28 @@ def parse_json(data: bytes, label: str = "input") -> list[InboundNote | Rejectio
     if not isinstance(resource, dict) or "resourceType" not in resource:
         return [Rejection(f"{label} is JSON but not a FHIR resource (no resourceType)", data)]
     index = ResourceIndex()
-    rejected = list(_index_resources(index, _bundle_entries(resource), data))
+    rejected = list(_index_resources(index, _bundle_entries(resource, label), data))
     return rejected + list(notes_from_index(index))
 
 
-def parse_ndjson_folder(folder: Path) -> list[InboundNote | Rejection]:
+def parse_ndjson_folder(folder: Path, label: str = "folder") -> list[InboundNote | Rejection]:
     """A bulk-data export folder: every NDJSON file is read before notes are built."""
     index = ResourceIndex()
     rejected: list[InboundNote | Rejection] = []
-    for path in sorted(folder.glob("*.ndjson")):
-        rejected.extend(_index_ndjson(index, path))
+    for number, path in enumerate(sorted(folder.glob("*.ndjson")), start=1):
+        rejected.extend(_index_ndjson(index, path, _ndjson_label(path, f"{label} NDJSON file {number}")))
     return rejected + list(notes_from_index(index))
 
 
-def parse_ndjson_file(path: Path) -> list[InboundNote | Rejection]:
+def parse_ndjson_file(path: Path, label: str = "NDJSON file") -> list[InboundNote | Rejection]:
     index = ResourceIndex()
-    rejected = list(_index_ndjson(index, path))
+    rejected = list(_index_ndjson(index, path, _ndjson_label(path, label)))
     return rejected + list(notes_from_index(index))
+
+
+def _ndjson_label(path: Path, fallback: str) -> str:
+    """A bulk-export name ("DocumentReference.000.ndjson") names a resource type, nobody; others may."""
+    return path.name if _NDJSON_NAME.match(path.name) else fallback
 
 
 def notes_from_index(index: ResourceIndex) -> Iterator[InboundNote | Rejection]:
@@ -99,79 +110,95 @@ def _load_json(data: bytes, label: str) -> object | Rejection:
         return Rejection(f"{label} is not valid JSON (line {problem.lineno}, column {problem.colno})", data)
 
 
-def _bundle_entries(resource: dict) -> Iterator[tuple[dict, str]]:
+def _bundle_entries(resource: dict, label: str) -> Iterator[tuple[dict, str, str, str]]:
+    """(resource, fullUrl, where, sender) of a Bundle's entries, or of a single resource."""
     if resource.get("resourceType") != "Bundle":
-        yield resource, ""
+        yield resource, "", label, _meta_source(resource)
         return
-    for entry in _list(resource.get("entry")):
+    bundle_sender = _meta_source(resource)
+    for number, entry in enumerate(_list(resource.get("entry")), start=1):
         if isinstance(entry, dict) and isinstance(entry.get("resource"), dict):
-            yield entry["resource"], str(entry.get("fullUrl", ""))
+            inner = entry["resource"]
+            yield inner, str(entry.get("fullUrl", "")), f"{label} entry {number}", _meta_source(inner) or bundle_sender
 
 
-def _index_ndjson(index: ResourceIndex, path: Path) -> Iterator[Rejection]:
+def _meta_source(resource: dict) -> str:
+    meta = resource.get("meta")
+    return str(meta.get("source") or "") if isinstance(meta, dict) else ""
+
+
+def _index_ndjson(index: ResourceIndex, path: Path, label: str) -> Iterator[Rejection]:
     size = path.stat().st_size
     if size > MAX_INPUT_BYTES:
         with path.open("rb") as handle:
-            yield oversized(size, handle.read(MAX_INPUT_BYTES // 20), f"file {path.name}")
+            yield oversized(size, handle.read(MAX_INPUT_BYTES // 20), label)
         return
     with path.open("rb") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
-            resource = _load_json(line, f"{path.name} line {number}")
+            resource = _load_json(line, f"{label} line {number}")
             if isinstance(resource, Rejection):
                 yield resource
             elif not isinstance(resource, dict) or "resourceType" not in resource:
-                yield Rejection(f"{path.name} line {number} is not a FHIR resource (no resourceType)", line)
+                yield Rejection(f"{label} line {number} is not a FHIR resource (no resourceType)", line)
             else:
-                yield from _index_resources(index, _bundle_entries(resource), line)
+                yield from _index_resources(index, _bundle_entries(resource, f"{label} line {number}"), line)
 
 
-def _index_resources(index: ResourceIndex, entries: Iterable[tuple[dict, str]], payload: bytes) -> Iterator[Rejection]:
+def _index_resources(index: ResourceIndex, entries: Iterable[tuple[dict, str, str, str]],
+                     payload: bytes) -> Iterator[Rejection]:
     """Validate the resources we read and index them; other known types are passed over."""
-    for resource, full_url in entries:
+    for resource, full_url, where, sender in entries:
         kind = resource.get("resourceType")
-        problem = _validation_problem(resource)
+        problem = _validation_problem(resource, where)
         if problem:
-            yield Rejection(problem, _payload_of(resource, payload), _ref(resource))
+            yield Rejection(problem, _payload_of(resource, payload))
         elif kind in NOTE_TYPES or kind in _CONTEXT_TYPES:
-            index.add(resource, full_url)
+            index.add(resource, full_url, where, sender)
 
 
-def _validation_problem(resource: dict) -> str:
+def _validation_problem(resource: dict, where: str) -> str:
     kind = resource.get("resourceType")
     try:
         model = get_fhir_model_class(kind) if isinstance(kind, str) and kind.isalpha() else None
     except (KeyError, ValueError):
         model = None
     if model is None:
-        return "resourceType is not a FHIR R4 resource type"
+        return f"{where}: resourceType is not a FHIR R4 resource type"
     if kind not in NOTE_TYPES and kind not in _CONTEXT_TYPES:
         return ""
     try:
         model.model_validate(resource)
     except ValidationError as error:
         paths = sorted({".".join(str(p) for p in e["loc"]) for e in error.errors(include_input=False)})
-        return f"{_ref(resource) or kind} is not valid FHIR R4 at {', '.join(paths[:5])}"
+        return f"{where} ({kind}) is not valid FHIR R4 at {', '.join(paths[:5])}"
     return ""
 
 
 def _resource_notes(resource: dict, index: ResourceIndex) -> Iterator[InboundNote | Rejection]:
-    ref = _ref(resource)
+    where, sender = index.origin.get(id(resource), ("input", ""))
+    where = f"{where} ({resource.get('resourceType')})"
     patient = patient_context(index.resolve(resource.get("subject")), index, _authors(resource, index))
     loinc_code, title = _loinc(resource.get("type") or resource.get("code"))
-    title = resource.get("description") or resource.get("title") or title
+    title = resource.get("description") or resource.get("title") or _attachment_title(resource) or title
     try:
         texts = list(_texts(resource, index))
     except AttachmentError as problem:
-        yield Rejection(f"{ref}: {problem}", _payload_of(resource, b""), ref)
+        yield Rejection(f"{where}: {problem}", _payload_of(resource, b""))
         return
     if not texts:
         if resource.get("resourceType") == "DocumentReference":
-            yield Rejection(f"{ref}: no attachment with text", _payload_of(resource, b""), ref)
+            yield Rejection(f"{where}: no attachment with text", _payload_of(resource, b""))
         return
-    yield InboundNote(text="\n\n".join(texts), patient=patient, source="fhir", source_ref=ref,
-                      loinc_code=loinc_code, title=str(title)[:200])
+    yield InboundNote(text="\n\n".join(texts), patient=patient, source="fhir", sender=sender,
+                      message_id=_resource_id(resource), loinc_code=loinc_code, title=str(title))
+
+
+def _attachment_title(resource: dict) -> str:
+    attachments = [c.get("attachment") for c in _list(resource.get("content")) if isinstance(c, dict)]
+    attachments += _list(resource.get("presentedForm"))
+    return next((str(a["title"]) for a in attachments if isinstance(a, dict) and a.get("title")), "")
 
 
 def _texts(resource: dict, index: ResourceIndex) -> Iterator[str]:
@@ -223,9 +250,10 @@ def patient_context(patient: dict | None, index: ResourceIndex, authors: list[di
         names=_names([patient]) + _extension_strings(patient, "mothersMaidenName"),
         birth_date=patient.get("birthDate"),
         identifiers=_dedupe(str(i.get("value", "")) for p in people for i in _list(p.get("identifier"))
-                            if isinstance(i, dict)) + _telecoms(people, "email"),
+                            if isinstance(i, dict)),
         addresses=_addresses(people) + _birth_place(patient),
-        phones=_telecoms(people, "phone", "fax", "sms"),
+        phones=_telecoms(people, "phone", "fax", "sms", "pager"),
+        emails=_telecoms(people, "email"),
         relatives=_names(relatives) + _dedupe(c for r in relatives for c in _contact_names(r)) + _contact_names(patient),
         clinicians=_names(clinicians) + _displays(clinicians),
         organizations=_dedupe(o.get("name", "") for o in index.by_type.get("Organization", [])),
@@ -294,9 +322,10 @@ def _loinc(concept) -> tuple[str, str]:
     return "", str(concept.get("text", ""))
 
 
-def _ref(resource: dict) -> str:
+def _resource_id(resource: dict) -> str:
+    """The resource's "Type/id", or "" when it has none (normal in a transaction Bundle)."""
     kind, rid = resource.get("resourceType", ""), resource.get("id", "")
-    return f"{kind}/{rid}" if kind and rid and isinstance(rid, str) and len(rid) <= 64 else ""
+    return f"{kind}/{rid}" if kind and rid and isinstance(rid, str) else ""
 
 
 def _payload_of(resource: dict, fallback: bytes) -> bytes:

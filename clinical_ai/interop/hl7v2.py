@@ -5,8 +5,12 @@ Guarantees:
   Rejection carrying its raw bytes; one bad message never stops the rest of a batch.
 - A Rejection's reason and an ACK's text name the rule broken and where (segment number,
   field), never a value from the message: they are safe to log and to send back.
-- ``source_ref`` is "<MSH-3>|<MSH-4>|<MSH-10>" (plus "#n" when one message holds several
-  notes), so a resend of the same message maps onto the same document.
+- A note's sender is "<MSH-3>|<MSH-4>" and its id MSH-10 (plus "#n" when one message holds
+  several notes), so a resend of the same message maps onto the same document.
+- Text is decoded by MSH-18 (ASCII, 8859/1, UNICODE UTF-8, ...); undeclared or undecodable
+  text falls back to UTF-8, then Windows-1252, and the codec used is recorded on the note.
+- A note-bearing message (MDM, ORU) that yields no note text is AE and quarantined, never AA
+  with nothing kept.
 """
 from __future__ import annotations
 
@@ -27,11 +31,13 @@ _MLLP_FRAMING = b"\x0b\x1c"
 _ENVELOPE_SEGMENTS = {b"FHS", b"BHS", b"FTS", b"BTS"}
 _SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{2}\Z")
 _TEXT_VALUE_TYPES = {"TX", "FT", "ST"}
-# MSH-18 names -> Python codecs. ASCII is read as UTF-8, its superset, as senders do.
+# MSH-18 names -> Python codecs; what a declared codec cannot read falls back to _FALLBACK_CODECS.
 _CHARSETS = {
-    "": "utf-8", "ASCII": "utf-8", "UNICODE UTF-8": "utf-8", "UTF-8": "utf-8",
-    "8859/1": "latin-1", "8859/15": "iso8859-15", "WINDOWS-1252": "cp1252",
+    "ASCII": "ascii", "UNICODE UTF-8": "utf-8", "UTF-8": "utf-8", "UNICODE": "utf-8",
+    "8859/1": "latin-1", "8859/15": "iso8859-15", "WINDOWS-1252": "cp1252", "CP1252": "cp1252",
 }
+_FALLBACK_CODECS = ("utf-8", "cp1252")
+_NOTE_MESSAGE_TYPES = ("ORU", "MDM")
 _ED_SUBTYPES = {"PDF": PDF, "PLAIN": PLAIN, "TXT": PLAIN, "TEXT": PLAIN, "HTML": HTML, "HTM": HTML}
 # HL7 table 0270 document types -> LOINC document codes and titles.
 _TXA_DOCUMENT_TYPES = {
@@ -71,8 +77,8 @@ class MessageHeader:
     charset: str
 
     @property
-    def source_ref(self) -> str:
-        return f"{self.sending_application}|{self.sending_facility}|{self.control_id}"
+    def sender(self) -> str:
+        return f"{self.sending_application}|{self.sending_facility}"
 
 
 @dataclass(frozen=True)
@@ -124,13 +130,12 @@ def parse_message(raw: bytes) -> ParsedMessage:
     if len(raw) > MAX_INPUT_BYTES:
         return ParsedMessage(None, rejections=(oversized(len(raw), raw, "message"),), ack_code=ACK_REJECT)
     header = read_header(raw)
-    source_ref = header.source_ref if header else ""
     try:
-        message = _parse(raw, header)
+        message, codec = _parse(raw, header)
     except _Invalid as problem:
-        return ParsedMessage(header, rejections=(Rejection(str(problem), raw, source_ref),), ack_code=ACK_REJECT)
-    notes, problems = _notes(message, header)
-    rejections = tuple(Rejection(problem, raw, source_ref) for problem in problems)
+        return ParsedMessage(header, rejections=(Rejection(str(problem), raw),), ack_code=ACK_REJECT)
+    notes, problems = _notes(message, header, codec)
+    rejections = tuple(Rejection(problem, raw) for problem in problems)
     ack_code = ACK_ERROR if rejections and not notes else ACK_ACCEPT
     return ParsedMessage(header, tuple(notes), rejections, ack_code)
 
@@ -190,14 +195,14 @@ def _segments(data: bytes) -> list[bytes]:
     return [line.strip() for line in lines if line.strip()]
 
 
-def _parse(raw: bytes, header: MessageHeader | None) -> hl7.Message:
+def _parse(raw: bytes, header: MessageHeader | None) -> tuple[hl7.Message, str]:
     if header is None:
         raise _Invalid("message does not start with an MSH segment")
     if b"\x00" in raw:
         raise _Invalid("message holds binary data (NUL bytes), not HL7 text")
     if not _valid_encoding(header.field_separator, header.encoding_characters):
         raise _Invalid("MSH-1/MSH-2 separator and encoding characters are invalid")
-    text = _decode(raw, header.charset)
+    text, codec = _decode(raw, header.charset)
     segments = _text_segments(text)
     for number, segment in enumerate(segments, start=1):
         if not _SEGMENT_ID.match(segment[:3]) or segment[3:4] not in ("", header.field_separator):
@@ -205,7 +210,7 @@ def _parse(raw: bytes, header: MessageHeader | None) -> hl7.Message:
     for number, name in ((9, "message type"), (10, "message control id"), (12, "version id")):
         if not _msh_value(header, number):
             raise _Invalid(f"MSH-{number} {name} is missing (truncated MSH segment?)")
-    return hl7.parse("\r".join(segments))
+    return hl7.parse("\r".join(segments)), codec
 
 
 def _text_segments(text: str) -> list[str]:
@@ -227,20 +232,25 @@ def _valid_encoding(separator: str, encoding: str) -> bool:
     )
 
 
-def _decode(raw: bytes, charset: str) -> str:
-    codec = _CHARSETS.get(charset)
-    if codec is None:
+def _decode(raw: bytes, charset: str) -> tuple[str, str]:
+    """The message's text and how it was read: "latin-1", or "cp1252 (declared ascii)" for a fallback."""
+    declared = _CHARSETS.get(charset) if charset else None
+    if charset and declared is None:
         raise _Invalid("MSH-18 character set is not supported")
-    try:
-        return raw.removeprefix(_BOM).decode(codec)
-    except UnicodeDecodeError:
-        raise _Invalid(f"message is not valid {codec} text") from None
+    data = raw.removeprefix(_BOM)
+    for codec in (declared, *_FALLBACK_CODECS) if declared else _FALLBACK_CODECS:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        return text, codec if codec == declared or not declared else f"{codec} (declared {declared})"
+    raise _Invalid("message is neither valid UTF-8 nor Windows-1252 text")
 
 
-def _notes(message: hl7.Message, header: MessageHeader) -> tuple[list[InboundNote], list[str]]:
-    if header.message_type not in ("ORU", "MDM"):
+def _notes(message: hl7.Message, header: MessageHeader, codec: str) -> tuple[list[InboundNote], list[str]]:
+    if header.message_type not in _NOTE_MESSAGE_TYPES:
         return [], []
-    segments = [Fields(segment, message, header.charset) for segment in message]
+    segments = [Fields(segment, message, codec) for segment in message]
     if header.message_type == "MDM" and not any(s.segment_id == "TXA" for s in segments):
         return [], ["MDM message has no TXA segment"]
     groups = _mdm_groups(segments) if header.message_type == "MDM" else _oru_groups(segments)
@@ -251,13 +261,13 @@ def _notes(message: hl7.Message, header: MessageHeader) -> tuple[list[InboundNot
         text = _group_text(group, problems)
         if text:
             found.append((text, *_document_type(group, segments)))
-    if header.message_type == "MDM" and header.trigger_event == "T02" and not found and not problems:
-        problems.append("MDM^T02 carries no document text in its OBX segments")
+    if not found and not problems:
+        problems.append(f"{header.message_type} message carries no note text in its OBX segments")
     return [
         InboundNote(
-            text=text, patient=patient, source="hl7v2",
-            source_ref=header.source_ref + (f"#{index}" if len(found) > 1 else ""),
-            loinc_code=loinc_code, title=title,
+            text=text, patient=patient, source="hl7v2", sender=header.sender,
+            message_id=header.control_id + (f"#{index}" if len(found) > 1 else ""),
+            loinc_code=loinc_code, title=title, charset=codec,
         )
         for index, (text, loinc_code, title) in enumerate(found, start=1)
     ], problems

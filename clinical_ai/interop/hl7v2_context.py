@@ -43,9 +43,10 @@ def patient_context(segments: list[Fields]) -> PatientContext | None:
         patient_id=pid.component(3, 1) or pid.component(2, 1) or None,
         names=_collect(segments, _PATIENT_NAMES, _person_name),
         birth_date=_iso_date(pid.component(7, 1)),
-        identifiers=identifiers + _collect(segments, _PHONES, _email),
+        identifiers=identifiers,
         addresses=_collect(segments, _ADDRESSES, _address),
         phones=_collect(segments, _PHONES, _phone),
+        emails=_collect(segments, _PHONES, _email),
         relatives=_collect(segments, _RELATIVE_NAMES, _person_name),
         clinicians=_collect(segments, _CLINICIANS, _clinician_name)
         + _collect(segments, _CLINICIAN_NDL, _ndl_name),
@@ -103,14 +104,17 @@ def _address(segment: Fields, rep: list[str]) -> list[str]:
 
 
 def _phone(segment: Fields, rep: list[str]) -> list[str]:
-    """XTN: the old-style number in component 1, else area code + local number."""
+    """XTN: the old-style number in component 1, else area code + local number; never the email."""
+    if _part(segment, rep, 2).upper() == "INTERNET" or "@" in _part(segment, rep, 0):
+        return []
     number = _part(segment, rep, 0)
     composed = " ".join(p for p in (_part(segment, rep, 5), _part(segment, rep, 6)) if p)
     return [number if sum(c.isdigit() for c in number) >= 7 else composed]
 
 
 def _email(segment: Fields, rep: list[str]) -> list[str]:
-    return [_part(segment, rep, 3)]
+    """XTN-4, or an address a sender put in XTN-1."""
+    return [_part(segment, rep, 3) or (_part(segment, rep, 0) if "@" in _part(segment, rep, 0) else "")]
 
 
 def _location_facility(segment: Fields, rep: list[str]) -> list[str]:

@@ -19,6 +19,7 @@ class Fields:
     """One segment, addressed by HL7 field number (MSH-3 is field 3, OBX-5 is field 5)."""
 
     def __init__(self, segment: hl7.Segment, message: hl7.Message, charset: str = ""):
+        """``charset``: the Python codec the message was decoded with."""
         self.segment = segment
         self.message = message
         self.charset = charset
@@ -88,11 +89,12 @@ def _count(digits: str) -> int:
 
 
 def _hex_text(digits: str, charset: str) -> str:
+    """``charset`` is the Python codec the message was read with ("latin-1", "cp1252 (declared ascii)")."""
     try:
         data = bytes.fromhex(digits)
     except ValueError:
         return ""
     try:
-        return data.decode("latin-1" if charset.startswith("8859") else "utf-8")
-    except UnicodeDecodeError:
+        return data.decode(charset.split(" ")[0] if charset else "utf-8")
+    except (UnicodeDecodeError, LookupError):
         return data.decode("latin-1")

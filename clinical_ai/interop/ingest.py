@@ -1,31 +1,21 @@
-"""Hands parser results to the document pipeline: notes are submitted, rejections quarantined.
+"""Hands parser results to the one intake service: notes are submitted, rejections quarantined.
 
-Every inbound route (import commands, MLLP listener, FHIR endpoint) ends here, so all of
-them store, deduplicate and quarantine the same way.
+Every interop route (import commands, MLLP listener, FHIR endpoint) ends here and goes on to
+``documents.intake``, as the API and the UI do, so all of them store, deduplicate and
+quarantine the same way.
 """
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.core.management.base import CommandError
 
-from clinical_ai.documents.models import Document
-from clinical_ai.documents.services import InvalidDocument, quarantine, submit_document
+from clinical_ai.documents import intake
+from clinical_ai.documents.intake import CREATED, DUPLICATE, REJECTED, Outcome
 from clinical_ai.interop.results import InboundNote, Rejection
 
-CREATED, DUPLICATE, REJECTED = "created", "duplicate", "rejected"
-_MAX_SOURCE_REF = 255  # Document.source_ref
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: str
-    source_ref: str = ""
-    document: Document | None = None
-    reason: str = ""
+__all__ = ["CREATED", "DUPLICATE", "REJECTED", "Outcome", "ingest", "ingest_one", "summary", "report"]
 
 
 def ingest(items: Iterable[InboundNote | Rejection], *, source: str, actor=None, request=None) -> list[Outcome]:
@@ -34,34 +24,19 @@ def ingest(items: Iterable[InboundNote | Rejection], *, source: str, actor=None,
 
 def ingest_one(item: InboundNote | Rejection, *, source: str, actor=None, request=None) -> Outcome:
     if isinstance(item, Rejection):
-        return _quarantine(item, source, actor, request)
-    try:
-        document, created = submit_document(
-            text=item.text, patient=item.patient, source=item.source, source_ref=bounded_ref(item.source_ref),
-            actor=actor, request=request, loinc_code=item.loinc_code, title=item.title,
-        )
-    except InvalidDocument as problem:
-        rejection = Rejection(f"{item.source_ref}: {problem}", item.text.encode("utf-8"), item.source_ref)
-        return _quarantine(rejection, source, actor, request)
-    return Outcome(CREATED if created else DUPLICATE, item.source_ref, document)
+        return intake.refuse(payload=item.payload, reason=item.reason, source=source, actor=actor, request=request)
+    return intake.submit(
+        text=item.text, patient=item.patient, source=item.source,
+        sender=item.sender or intake.account_sender(actor), message_id=item.message_id,
+        actor=actor, request=request, loinc_code=item.loinc_code, title=item.title,
+        details={"charset": item.charset} if item.charset else None,
+    )
 
 
 def summary(outcomes: Iterable[Outcome]) -> str:
     counts = Counter(o.status for o in outcomes)
     return (f"accepted {counts[CREATED] + counts[DUPLICATE]}, rejected {counts[REJECTED]} "
             f"({counts[DUPLICATE]} already stored)")
-
-
-def bounded_ref(source_ref: str) -> str:
-    """Long sender ids keep their identity as a digest within the column's limit."""
-    if len(source_ref) <= _MAX_SOURCE_REF:
-        return source_ref
-    return "sha256:" + hashlib.sha256(source_ref.encode("utf-8")).hexdigest()
-
-
-def _quarantine(rejection: Rejection, source: str, actor, request) -> Outcome:
-    quarantine(payload=rejection.payload, reason=rejection.reason, source=source, actor=actor, request=request)
-    return Outcome(REJECTED, rejection.source_ref, reason=rejection.reason)
 
 
 def report(command, outcomes: list[Outcome]) -> None:
@@ -73,4 +48,3 @@ def report(command, outcomes: list[Outcome]) -> None:
     command.stdout.write(summary(outcomes))
     if any(o.status == REJECTED for o in outcomes):
         raise CommandError("some input was rejected and quarantined", returncode=2)
-

@@ -1,8 +1,10 @@
 """MLLP listener: HL7 v2 over TCP, one ACK per message, stored before it is acknowledged.
 
 Guarantees:
-- A message's notes are committed (or its rejection quarantined) before its ACK is sent;
-  when storing fails the sender gets AE "resend later", never AA.
+- A message's notes are committed (or its rejection quarantined) before its ACK is sent.
+  Only a transient failure (database or broker unreachable) is answered AE "resend later";
+  a message the database refuses is quarantined by the intake and answered AE once, and
+  any other failure quarantines the message and answers AE naming the error class.
 - A resend (same MSH-3/MSH-4/MSH-10) is ACKed AA again and creates no second document.
 - A framing error, an oversized block or a dropped connection ends at most that
   connection; the listener and every other connection go on.
@@ -15,8 +17,9 @@ import logging
 
 from django.db import close_old_connections
 
-from clinical_ai.interop.hl7v2 import ACK_ERROR, ACK_REJECT, build_ack, parse_message
-from clinical_ai.interop.ingest import ingest
+from clinical_ai.documents.intake import TRANSIENT_ERRORS
+from clinical_ai.interop.hl7v2 import ACK_ACCEPT, ACK_ERROR, ACK_REJECT, build_ack, parse_message
+from clinical_ai.interop.ingest import REJECTED, ingest
 from clinical_ai.interop.results import MAX_INPUT_BYTES, Rejection
 
 START_BLOCK, END_BLOCK = b"\x0b", b"\x1c\x0d"
@@ -32,11 +35,28 @@ def receive(message: bytes) -> bytes:
     parsed = parse_message(message)
     close_old_connections()
     try:
-        ingest([*parsed.notes, *parsed.rejections], source="hl7v2")
-    except Exception as error:  # noqa: BLE001 - the sender must hear "not stored", whatever broke
-        logger.error("MLLP message not stored: %s", type(error).__name__)
+        outcomes = ingest([*parsed.notes, *parsed.rejections], source="hl7v2")
+    except TRANSIENT_ERRORS as error:
+        logger.error("MLLP message not stored: %s; the sender is asked to resend", type(error).__name__)
         return build_ack(parsed.header, ACK_ERROR, "message could not be stored; resend later")
+    except Exception as error:  # noqa: BLE001 - a bug must not lose the message: keep it and say so once
+        return build_ack(parsed.header, ACK_ERROR, _quarantined(message, type(error).__name__))
+    refused = [o.reason for o in outcomes if o.status == REJECTED and o.reason not in parsed.ack_reason]
+    if refused and parsed.ack_code == ACK_ACCEPT:  # the parser found notes but the intake refused one
+        return build_ack(parsed.header, ACK_ERROR, "; ".join([parsed.ack_reason, *refused]).strip("; "))
     return build_ack(parsed.header, parsed.ack_code, parsed.ack_reason)
+
+
+def _quarantined(message: bytes, error_class: str) -> str:
+    """Keep a message that failed to store; the ACK text says whether it was kept."""
+    reason = f"message could not be stored ({error_class}); kept for review"
+    try:
+        ingest([Rejection(reason, message)], source="hl7v2")
+    except Exception as error:  # noqa: BLE001 - not even the quarantine took it: only a resend can save it
+        logger.error("MLLP message not stored (%s) nor quarantined (%s)", error_class, type(error).__name__)
+        return f"message could not be stored ({error_class}); resend later"
+    logger.error("MLLP message not stored (%s); quarantined", error_class)
+    return reason
 
 
 def receive_framing_error(block: bytes) -> bytes:

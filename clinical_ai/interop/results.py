@@ -21,22 +21,27 @@ QUARANTINE_HEAD_BYTES = 1024 * 1024
 
 @dataclass(frozen=True)
 class InboundNote:
+    """A note as a parser found it. ``sender`` and ``message_id`` (MSH-3/4 and MSH-10; FHIR
+    meta.source and the resource id) are the sender's, so they may identify the patient: the
+    intake keeps only a keyed digest of them. ``charset`` records how the bytes were decoded."""
+
     text: str
     patient: PatientContext | None
     source: Source
-    source_ref: str
+    sender: str = ""
+    message_id: str = ""
     loinc_code: str = ""
     title: str = ""
+    charset: str = ""
 
     def __repr__(self) -> str:
-        return f"InboundNote(source={self.source!r}, source_ref={self.source_ref!r}, <text redacted>)"
+        return f"InboundNote(source={self.source!r}, <redacted>)"
 
 
 @dataclass(frozen=True)
 class Rejection:
     reason: str
     payload: bytes = field(repr=False)
-    source_ref: str = ""
 
 
 def oversized(payload_size: int, head: bytes, where: str = "input") -> Rejection:

@@ -4,16 +4,18 @@ from django.views.decorators.http import require_POST
 
 from clinical_ai.accounts.models import Role
 from clinical_ai.accounts.permissions import role_required
-from clinical_ai.nlp import lifecycle
 from clinical_ai.nlp.forms import AssignForm, PromoteForm, RollbackForm, TrainingForm
 from clinical_ai.nlp.models import ModelVersion, TrainingRun
-from clinical_ai.nlp.training import jobs
 
 admin_required = role_required(Role.ADMIN)
+# The lifecycle and training modules are imported inside the views: they reach the model registry,
+# which imports torch, and the web process must not load it (inference runs in the workers).
 
 
 @admin_required
 def model_list(request, form=None, status=200):
+    from clinical_ai.nlp import lifecycle
+
     versions = ModelVersion.objects.select_related("owner", "clinical_validator").order_by("task", "name",
                                                                                              "-created_at")
     return render(request, "nlp/models.html", {
@@ -28,6 +30,8 @@ def model_list(request, form=None, status=200):
 @admin_required
 @require_POST
 def train(request):
+    from clinical_ai.nlp.training import jobs
+
     form = TrainingForm(request.POST, request.FILES)
     if not form.is_valid():
         return model_list(request, form=form, status=400)
@@ -49,6 +53,8 @@ def train(request):
 @admin_required
 @require_POST
 def promote(request, version_id):
+    from clinical_ai.nlp import lifecycle
+
     version = get_object_or_404(ModelVersion, pk=version_id)
     form = PromoteForm(request.POST)
     form.is_valid()
@@ -70,6 +76,8 @@ def promote(request, version_id):
 @admin_required
 @require_POST
 def assign(request, version_id):
+    from clinical_ai.nlp import lifecycle
+
     version = get_object_or_404(ModelVersion, pk=version_id)
     form = AssignForm(request.POST)
     if not form.is_valid():
@@ -84,6 +92,8 @@ def assign(request, version_id):
 @admin_required
 @require_POST
 def rollback(request, task):
+    from clinical_ai.nlp import lifecycle
+
     form = RollbackForm(request.POST)
     if not form.is_valid():
         messages.error(request, "A rollback needs a reason.")
@@ -102,6 +112,8 @@ def rollback(request, task):
 @admin_required
 @require_POST
 def retire(request, version_id):
+    from clinical_ai.nlp import lifecycle
+
     version = get_object_or_404(ModelVersion, pk=version_id)
     try:
         lifecycle.retire(version, retired_by=request.user.get_username(), actor=request.user, request=request)
@@ -114,6 +126,8 @@ def retire(request, version_id):
 
 def _rollbacks() -> list[tuple[ModelVersion, ModelVersion]]:
     """(active, previously active) per task where a rollback is possible."""
+    from clinical_ai.nlp import lifecycle
+
     pairs = []
     for active in ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).order_by("task"):
         previous = lifecycle.previously_active(active.task)

@@ -24,8 +24,7 @@ CANDIDATE = "smollm2-governed"
 
 def person(stack, username, role) -> str:
     token = stack.token(username, role)
-    stack.manage("shell", "-c", "from django.contrib.auth.models import User; "
-                 f"u = User.objects.get(username='{username}'); u.set_password('{PASSWORD}'); u.save()")
+    stack.set_own_password(username, PASSWORD)
     return token
 
 

@@ -24,8 +24,7 @@ def browser():
 
 def test_clinician_uploads_a_note_and_sees_it_deidentified(stack, browser):
     stack.token("nurse-ui", "clinician")
-    stack.manage("shell", "-c", "from django.contrib.auth.models import User; "
-                 f"u = User.objects.get(username='nurse-ui'); u.set_password('{PASSWORD}'); u.save()")
+    stack.set_own_password("nurse-ui", PASSWORD)
     page = browser.new_page()
 
     page.goto(f"{stack.url}/login")

@@ -39,7 +39,7 @@ def test_waiting_documents_are_summarized_in_one_analyze_call_and_written_once(d
     documents = waiting(*NOTES)
     registry.load(default_models["summarize"]).max_new_tokens = 16  # the real model, shorter summaries: CI time
 
-    with mock.patch("clinical_ai.documents.services.analyze", wraps=analyze) as spy:
+    with mock.patch("clinical_ai.nlp.services.analyze", wraps=analyze) as spy:
         services.infer_step(documents[1].pk)  # one task runs; the others' tasks come later
         for document in documents:
             services.infer_step(document.pk)
@@ -98,7 +98,7 @@ def test_the_token_budget_bounds_the_batch_but_never_refuses_the_own_document(de
 def test_a_transient_error_gives_the_batch_back_and_propagates(default_models):
     first, second = waiting(*NOTES[:2])
 
-    with mock.patch("clinical_ai.documents.services.analyze", side_effect=OperationalError("database is locked")):
+    with mock.patch("clinical_ai.nlp.services.analyze", side_effect=OperationalError("database is locked")):
         with pytest.raises(OperationalError):
             services.infer_step(first.pk)
 
@@ -119,7 +119,7 @@ def test_the_task_retries_a_transient_error_with_the_whole_batch(default_models)
             raise OperationalError("database is locked")
         return analyze(texts)
 
-    with mock.patch("clinical_ai.documents.services.analyze", side_effect=locked_once):
+    with mock.patch("clinical_ai.nlp.services.analyze", side_effect=locked_once):
         infer_document.apply(args=[str(documents[0].pk)])  # eagerly, retries included
 
     assert calls == [3, 3]  # retried as a batch, never split one by one

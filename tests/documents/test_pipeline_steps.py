@@ -5,7 +5,7 @@ from unittest import mock
 import pytest
 
 from clinical_ai.audit.models import AuditEvent
-from clinical_ai.documents import services
+from clinical_ai.documents import intake, services
 from clinical_ai.documents.models import Document
 
 pytestmark = pytest.mark.django_db
@@ -14,9 +14,9 @@ PATIENT = {"id": "MRN-4411", "name": "Theodora Vance", "birth_date": "1950-07-04
 
 
 def submitted(text="Theodora Vance (MRN-4411) reports chest pain since 07/01/2024.", patient=PATIENT):
-    document, created = services.submit_document(text=text, patient=patient, source="api")
-    assert created
-    return document
+    outcome = intake.submit(text=text, patient=patient, source="api")
+    assert outcome.status == intake.CREATED
+    return outcome.document
 
 
 def test_deidentify_step_removes_the_patients_name_and_moves_to_inference():
@@ -44,12 +44,12 @@ def test_a_step_run_twice_stores_its_result_once():
     assert Document.objects.get(pk=document.pk).attempts == 1
 
 
-def test_resend_with_the_same_source_ref_creates_nothing_new():
-    first, created = services.submit_document(text="Stable.", source="hl7v2", source_ref="LAB|GEN|MSG1")
-    again, created_again = services.submit_document(text="Stable.", source="hl7v2", source_ref="LAB|GEN|MSG1")
+def test_resend_with_the_same_sender_and_id_creates_nothing_new():
+    first = intake.submit(text="Stable.", source="hl7v2", sender="LAB|GEN", message_id="MSG1")
+    again = intake.submit(text="Stable.", source="hl7v2", sender="LAB|GEN", message_id="MSG1")
 
-    assert created and not created_again
-    assert first.pk == again.pk and Document.objects.count() == 1
+    assert (first.status, again.status) == (intake.CREATED, intake.DUPLICATE)
+    assert first.document.pk == again.document.pk and Document.objects.count() == 1
 
 
 def test_a_failing_step_marks_the_document_failed_without_quoting_it(caplog):

@@ -16,7 +16,7 @@ def test_bundle_document_reference_becomes_a_note_with_its_patient_context(kind)
     doc = document_reference("doc-1", {"contentType": "text/plain", "data": b64(b"Rosalind is doing well.")})
     data = json.dumps(bundle(PATIENT, PRACTITIONER, RELATED, doc, kind=kind)).encode()
     (note,) = parse_json(data)
-    assert (note.text, note.source_ref, note.loinc_code) == (
+    assert (note.text, note.message_id, note.loinc_code) == (
         "Rosalind is doing well.", "DocumentReference/doc-1", "34117-2")
     assert note.patient.names == ("Rosalind Quintero",)
     assert note.patient.birth_date == "1961-09-15"
@@ -84,5 +84,5 @@ def test_one_bad_resource_does_not_stop_the_rest_of_the_bundle():
     good = document_reference("doc-ok", {"contentType": "text/plain", "data": b64(b"Fine")})
     bad = document_reference("doc-bad", {"contentType": "text/plain", "data": "***"})
     notes, rejections = notes_and_rejections(parse_json(json.dumps(bundle(PATIENT, bad, good)).encode()))
-    assert [n.source_ref for n in notes] == ["DocumentReference/doc-ok"]
-    assert [r.source_ref for r in rejections] == ["DocumentReference/doc-bad"]
+    assert [n.message_id for n in notes] == ["DocumentReference/doc-ok"]
+    assert [r.reason for r in rejections] == ["input entry 2 (DocumentReference): attachment data is not valid base64"]

@@ -20,7 +20,7 @@ def test_mdm_t02_reassembles_obx_text_in_order_and_decodes_escapes():
         "Plan:\n1| aspirin\n2^ statin A done\\ok\n"
         "Follow up in 2 weeks."
     )
-    assert (note.source, note.source_ref) == ("hl7v2", "DICTATE|MERCY|CTRL-1")
+    assert (note.source, note.sender, note.message_id) == ("hl7v2", "DICTATE|MERCY", "CTRL-1")
     assert (note.loinc_code, note.title) == ("18842-5", "Discharge summary")
 
 
@@ -39,7 +39,7 @@ def test_patient_context_comes_from_pid_nk1_and_pv1():
 def test_oru_yields_one_note_per_order_with_text_and_indexed_refs():
     notes = only_message(ORU_TWO_REPORTS).notes
     assert [n.text for n in notes] == ["Chest film: no acute process.", "Benign tissue."]
-    assert [n.source_ref for n in notes] == ["RIS|MERCY|CTRL-2#1", "RIS|MERCY|CTRL-2#2"]
+    assert [(n.sender, n.message_id) for n in notes] == [("RIS|MERCY", "CTRL-2#1"), ("RIS|MERCY", "CTRL-2#2")]
     assert [n.loinc_code for n in notes] == ["18748-4", "11526-1"]
 
 
@@ -75,7 +75,6 @@ def test_ed_text_plain_and_pdf_become_notes():
     (MDM_T02.replace("\rPV1|", "\rP@1|").encode(), "segment 5 is broken"),
     (b"MSH|^~\\&|DICTATE|MERCY|APPLIANCE|MERCY|20240102\r", "MSH-9 message type is missing"),
     (MDM_T02.encode().replace(b"Rosalind was", b"Rosalind\x00was"), "binary data"),
-    (MDM_T02.encode().replace(b"Rosalind was", b"Ros\xe9lind was"), "not valid utf-8"),
     (MDM_T02.replace("TXA|", "ZXA|").encode(), "no TXA segment"),
 ])
 def test_unreadable_messages_are_rejected_with_a_phi_free_reason(raw, reason):
@@ -129,3 +128,47 @@ def test_ack_echoes_control_id_and_carries_reason_escaped_without_phi():
 def test_ack_for_a_message_without_msh_is_an_ar():
     ack = build_ack(None, "AR", "message does not start with an MSH segment").decode()
     assert "\rMSA|AR||message does not start with an MSH segment\r" in ack
+
+
+def test_msh_18_8859_1_is_read_as_latin_1_and_recorded():
+    raw = MDM_T02.replace("|2.5.1\r", "|2.5.1||||||8859/1\r", 1).replace("Rosalind was", "Rosélind was")
+    (note,) = parse_message(raw.encode("latin-1")).notes
+    assert note.text.startswith("Rosélind was admitted") and note.charset == "latin-1"
+
+
+def test_undeclared_text_that_is_not_utf8_falls_back_to_windows_1252_and_says_so():
+    raw = MDM_T02.replace("Rosalind was", "Ros\u00e9lind \u2013 was")
+    (note,) = parse_message(raw.encode("cp1252")).notes
+    assert note.text.startswith("Ros\u00e9lind \u2013 was") and note.charset == "cp1252"
+
+
+def test_declared_ascii_that_is_not_ascii_falls_back_and_records_the_declaration():
+    raw = MDM_T02.replace("|2.5.1\r", "|2.5.1||||||ASCII\r", 1).replace("Rosalind was", "Rosélind was")
+    (note,) = parse_message(raw.encode("utf-8")).notes
+    assert note.charset == "utf-8 (declared ascii)"
+
+
+MDM_HASH_COMPONENTS = (
+    "MSH|#~\\&|DICTATE|MERCY|APPLIANCE|MERCY|20240102||MDM#T02|CTRL-7|P|2.5\r"
+    "PID|1||MRN4711||Quintero#Rosalind\r"
+    "TXA|1|DS|TX\r"
+)
+
+
+def test_msh_2_with_another_component_separator_is_parsed():
+    parsed = parse_message((MDM_HASH_COMPONENTS + "OBX|1|TX|||Seen today.||||||F\r").encode())
+    (note,) = parsed.notes
+    assert (parsed.header.message_type, parsed.header.trigger_event) == ("MDM", "T02")
+    assert note.text == "Seen today." and note.patient.names == ("Rosalind Quintero",)
+
+
+@pytest.mark.parametrize("message", [
+    MDM_HASH_COMPONENTS,
+    MDM_HASH_COMPONENTS.replace("MDM#T02", "MDM#T01"),
+    "MSH|^~\\&|LAB|MERCY|APPLIANCE|MERCY|20240102||ORU^R01|CTRL-8|P|2.5\rPID|1||MRN4711\rOBR|1||A1|x\r",
+])
+def test_a_note_bearing_message_without_note_text_is_ae_with_a_rejection(message):
+    parsed = parse_message(message.encode())
+    assert parsed.ack_code == "AE" and not parsed.notes
+    (rejection,) = parsed.rejections
+    assert "carries no note text" in rejection.reason and "Quintero" not in rejection.reason

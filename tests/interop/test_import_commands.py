@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from interop_samples import ADT_A01, MDM_T02, ORU_TWO_REPORTS, PATIENT, PRACTITIONER, b64, bundle, document_reference
 
+from clinical_ai.documents.intake import idempotency_key
 from clinical_ai.documents.models import Document, QuarantinedInput
 from clinical_ai.interop.results import QUARANTINE_HEAD_BYTES
 
@@ -40,9 +41,10 @@ def test_import_hl7_stores_every_note_and_exits_zero(tmp_path, capsys):
 
     assert status == 0
     assert "accepted 3, rejected 0" in out
-    assert sorted(Document.objects.values_list("source_ref", flat=True)) == [
-        "DICTATE|MERCY|CTRL-1", "RIS|MERCY|CTRL-2#1", "RIS|MERCY|CTRL-2#2"]
-    document = Document.objects.get(source_ref="DICTATE|MERCY|CTRL-1")
+    assert sorted(Document.objects.values_list("source_ref", flat=True)) == sorted([
+        idempotency_key("hl7v2", "DICTATE|MERCY", "CTRL-1"), idempotency_key("hl7v2", "RIS|MERCY", "CTRL-2#1"),
+        idempotency_key("hl7v2", "RIS|MERCY", "CTRL-2#2")])
+    document = Document.objects.get(source_ref=idempotency_key("hl7v2", "DICTATE|MERCY", "CTRL-1"))
     assert (document.source, document.loinc_code, document.patient["patient_id"]) == ("hl7v2", "18842-5", "MRN4711")
 
 
@@ -92,8 +94,9 @@ def test_import_fhir_bundle_and_ndjson_folder(tmp_path, capsys):
 
     assert status == 0
     assert "accepted 2, rejected 0" in out
-    documents = Document.objects.order_by("source_ref")
-    assert [d.source_ref for d in documents] == ["DocumentReference/doc-1", "DocumentReference/doc-2"]
+    documents = Document.objects.order_by("created_at")
+    assert [d.source_ref for d in documents] == [idempotency_key("fhir", "", "DocumentReference/doc-1"),
+                                                 idempotency_key("fhir", "", "DocumentReference/doc-2")]
     assert all(d.source == "fhir" and d.loinc_code == "34117-2" and d.patient_key for d in documents)
     assert documents[0].patient_key == documents[1].patient_key != "pat-1"
 

@@ -13,9 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, DataError, OperationalError
 from interop_samples import ADT_A01, MDM_T02, ORU_TWO_REPORTS
 
+from clinical_ai.documents.intake import idempotency_key
 from clinical_ai.documents.models import Document, QuarantinedInput
 from clinical_ai.interop import mllp
 from clinical_ai.interop.mllp import END_BLOCK, frame, serve
@@ -89,7 +90,7 @@ def test_message_is_committed_and_queued_before_its_aa_ack(listener, enqueue):
     ack = send(listener, MDM_T02)
 
     assert msa(ack)[1:3] == ["AA", "CTRL-1"]
-    document = Document.objects.get(source="hl7v2", source_ref="DICTATE|MERCY|CTRL-1")
+    document = Document.objects.get(source="hl7v2", source_ref=idempotency_key("hl7v2", "DICTATE|MERCY", "CTRL-1"))
     enqueue.assert_called_once_with(document.pk)
 
 
@@ -118,6 +119,40 @@ def test_refused_message_is_quarantined_and_acked_with_its_reason(listener, mess
 def test_a_message_without_a_note_is_accepted_and_stores_nothing(listener):
     assert msa(send(listener, ADT_A01))[1] == "AA"
     assert Document.objects.count() == 0 and QuarantinedInput.objects.count() == 0
+
+
+def test_a_message_the_database_refuses_is_quarantined_and_answered_ae_once(listener):
+    with mock.patch.object(Document.objects, "create", side_effect=DataError("value too long")):
+        ack = send(listener, MDM_T02)
+
+    assert msa(ack)[1] == "AE" and "DataError" in ack and "resend" not in ack
+    assert "DataError" in QuarantinedInput.objects.get().reason and Document.objects.count() == 0
+
+
+def test_an_unreachable_database_asks_for_a_resend_and_keeps_nothing_twice(listener):
+    with mock.patch.object(Document.objects, "create", side_effect=OperationalError("unable to open")):
+        ack = send(listener, MDM_T02)
+
+    assert msa(ack)[1] == "AE" and "resend later" in ack
+    assert QuarantinedInput.objects.count() == 0
+
+
+def test_an_mdm_with_hash_components_and_no_note_text_is_ae_and_quarantined(listener):
+    message = ("MSH|#~\\&|DICTATE|MERCY|APPLIANCE|MERCY|20240102||MDM#T02|CTRL-5|P|2.5\r"
+               "PID|1||MRN4711||Quintero#Rosalind\rTXA|1|DS|TX\r")
+    ack = send(listener, message)
+
+    assert msa(ack)[1] == "AE" and "no note text" in ack and "Quintero" not in ack
+    assert "no note text" in QuarantinedInput.objects.get().reason
+
+
+def test_an_iso_8859_1_message_is_stored(listener):
+    message = MDM_T02.replace("|2.5.1\r", "|2.5.1||||||8859/1\r", 1).replace("Rosalind was", "Rosélind was")
+    with connect(listener) as connection:
+        ack = exchange(connection, frame(message.encode("latin-1")))
+
+    assert msa(ack)[1] == "AA"
+    assert Document.objects.get().original_text.startswith("Rosélind was")
 
 
 def test_resend_with_the_same_control_id_is_acked_again_and_stored_once(listener, enqueue):

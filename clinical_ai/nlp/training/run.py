@@ -1,7 +1,7 @@
-"""One training run end to end: split, train into a staging folder, register the candidate with its
-data fingerprint, hyperparameters, metrics and model card. Plain function: the command and the
-Celery task both call it."""
-from dataclasses import fields
+"""One training run end to end: split, de-identify, train into a staging folder, register the candidate
+with its data fingerprint, hyperparameters, metrics and model card. Plain function: the command and the
+Celery task both call it, so both train on de-identified text and targets only: a model never sees PHI."""
+from dataclasses import fields, replace
 
 from clinical_ai.nlp import cards, datasets, defaults, lifecycle, registry
 from clinical_ai.nlp.models import ModelVersion
@@ -26,6 +26,7 @@ def train_version(*, task: str, name: str, base: ModelVersion, examples, options
     if not classify:
         train_set = datasets.sample(train_set, options.get("max_train"), seed)
     validation_set = datasets.sample(validation_set, options.get("max_validation"), seed)
+    train_set, validation_set = deidentified(train_set), deidentified(validation_set)
     write(f"{task}: {len(train_set)} training rows, {len(validation_set)} validation rows, base {base.ref}, "
           f"new version {name}@{version}")
     staged = lifecycle.staging_folder(name)
@@ -62,6 +63,20 @@ def _score_on_validation_set(candidate: ModelVersion, base: ModelVersion, valida
 
 def _headline(scores: dict) -> dict:
     return {key: value for key, value in (scores.get("validation") or {}).items() if key != "per_class"}
+
+
+def deidentified(examples: list) -> list:
+    """Examples with text and target de-identified, before any tokenizer sees them. A training CSV has no
+    patient context, so the engine's own recognizers do the work; each distinct target is scrubbed once."""
+    if not examples:
+        return examples
+    from deid.engine import default_engine
+
+    engine = default_engine()
+    texts = [result.text for result in engine.deidentify_batch([e.text for e in examples])]
+    targets = sorted({e.target for e in examples})
+    scrubbed = dict(zip(targets, (result.text for result in engine.deidentify_batch(targets))))
+    return [replace(e, text=text, target=scrubbed[e.target]) for e, text in zip(examples, texts)]
 
 
 def _trainer(task: str, options: dict):

@@ -17,24 +17,26 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, **options):
         outcomes = []
-        for name in paths:
-            outcomes += ingest(_items(Path(name)), source="fhir")
+        for number, name in enumerate(paths, start=1):
+            outcomes += ingest(_items(Path(name), f"argument {number}"), source="fhir")
         report(self, outcomes)
 
 
-def _items(path: Path):
-    """A folder is one bulk export (NDJSON read together) plus its own JSON files."""
+def _items(path: Path, label: str):
+    """A folder is one bulk export (NDJSON read together) plus its own JSON files.
+
+    Reasons call files by position (``label``), never by name: a file name may name the patient."""
     if path.is_dir():
-        yield from fhir_r4.parse_ndjson_folder(path)
-        for json_path in sorted(path.glob("*.json")):
-            yield from _items(json_path)
+        yield from fhir_r4.parse_ndjson_folder(path, label)
+        for number, json_path in enumerate(sorted(path.glob("*.json")), start=1):
+            yield from _items(json_path, f"{label} JSON file {number}")
     elif path.suffix.lower() == ".ndjson":
-        yield from fhir_r4.parse_ndjson_file(path)
+        yield from fhir_r4.parse_ndjson_file(path, label)
     else:
-        data = read_limited(path)
+        data = read_limited(path, label)
         if isinstance(data, Rejection):
             yield data
         elif data.lstrip()[:1] == b"<":
-            yield Rejection(f"file {path.name} is XML; send FHIR JSON", data[:1024 * 1024])
+            yield Rejection(f"{label} is XML; send FHIR JSON", data[:1024 * 1024])
         else:
-            yield from fhir_r4.parse_json(data, f"file {path.name}")
+            yield from fhir_r4.parse_json(data, label)

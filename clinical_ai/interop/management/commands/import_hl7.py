@@ -17,13 +17,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, **options):
         outcomes = []
-        for path in files_under(paths, HL7_SUFFIXES):
-            outcomes += ingest(_items(path), source="hl7v2")
+        for number, path in enumerate(files_under(paths, HL7_SUFFIXES), start=1):
+            outcomes += ingest(_items(path, f"file {number}"), source="hl7v2")
         report(self, outcomes)
 
 
-def _items(path):
-    data = read_limited(path)
+def _items(path, label: str):
+    data = read_limited(path, label)
     if isinstance(data, Rejection):
         yield data
         return
