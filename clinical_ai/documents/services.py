@@ -115,7 +115,7 @@ def infer_step(document_id) -> None:
 
 def _infer_batch(batch: list[Document]) -> None:
     try:
-        analyses = analyze([document.deidentified_text for document in batch])
+        analyses = analyze([document.deidentified_text for document in batch], [document.loinc_code for document in batch])
     except TRANSIENT_ERRORS:
         raise
     except Exception as error:
@@ -132,7 +132,7 @@ def _infer_batch(batch: list[Document]) -> None:
 
 def _infer_alone(document: Document) -> None:
     try:
-        (analysis,) = analyze([document.deidentified_text])
+        (analysis,) = analyze([document.deidentified_text], [document.loinc_code])
     except TRANSIENT_ERRORS:
         raise
     except Exception as error:  # noqa: BLE001 - this document's own failure: it alone is marked failed
@@ -143,8 +143,9 @@ def _infer_alone(document: Document) -> None:
 
 def _store_analysis(document: Document, analysis: Analysis, batch_size: int) -> None:
     finished = _finish(document.pk, Document.Stage.INFERENCE, stage=Document.Stage.FINISHED,
-                       status=Document.Status.DONE, summary=analysis.summary, label=analysis.label,
-                       label_score=analysis.score, summarizer=analysis.summarizer,
+                       status=Document.Status.DONE, summary=analysis.summary, summary_kind=analysis.summary_kind,
+                       summary_sentences=list(analysis.summary_sentences), label=analysis.label,
+                       label_score=analysis.score, label_source=analysis.label_source, summarizer=analysis.summarizer,
                        classifier=analysis.classifier, claimed_by="", claimed_at=None)
     if finished:
         record(action="infer", object_type="document", object_id=document.pk, patient_key=document.patient_key,

