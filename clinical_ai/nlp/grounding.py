@@ -92,9 +92,17 @@ def ground_summaries(sources: list[str], drafts: list[str], embed: Embed) -> lis
 
 def extractive(spans: list[tuple[int, int]], texts: list[str], vectors: torch.Tensor,
                count: int = EXTRACTIVE_SENTENCES) -> tuple[SummarySentence, ...]:
-    """The ``count`` sentences nearest the note's centroid embedding, in note order; each its own evidence."""
-    eligible = [i for i, text in enumerate(texts) if len(_WORD.findall(text.lower())) >= MIN_EXTRACTIVE_WORDS]
-    eligible = eligible or list(range(len(texts)))
+    """The ``count`` sentences nearest the note's centroid embedding, in note order; each its own evidence.
+
+    Candidates are the note's distinct full sentences that do not loop; failing those, its longer lines;
+    failing those, any line. So the fallback passes the same degeneration check wherever the note allows.
+    """
+    first = {}
+    for i, text in enumerate(texts):
+        first.setdefault(text, i)
+    distinct = [i for i in first.values() if degenerate(texts[i]) != "loop"] or list(first.values())
+    longer = [i for i in distinct if len(_WORD.findall(texts[i].lower())) >= MIN_EXTRACTIVE_WORDS]
+    eligible = [i for i in longer if not degenerate(texts[i])] or longer or distinct
     if not eligible:
         return ()
     chosen = vectors[eligible]

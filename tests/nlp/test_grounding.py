@@ -77,3 +77,20 @@ def test_each_note_in_a_batch_is_grounded_in_its_own_text(embed):
     assert summaries[1].sentences[0].as_json() == {
         "text": "A cast was applied.", "supported": True,
         "evidence": [{"start": other.index("A cast"), "end": len(other)}]}
+
+
+def test_the_extractive_fallback_prefers_full_sentences_that_do_not_loop_and_repeats_none(embed):
+    note = ("- hemogram, automated, with rbc, wbc, hgb, hct, indices and platelet count\n"
+            "Stress (finding), stress (finding), stress (finding), stress (finding).\n"
+            "The patient was seen for chronic low back pain and neck pain today. "
+            "The patient was seen for chronic low back pain and neck pain today. "
+            "Ibuprofen 400 mg was prescribed for the back pain.")
+    sentences = grounding.extractive(*_parts(note, embed))
+    assert [s.text for s in sentences] == ["The patient was seen for chronic low back pain and neck pain today.",
+                                           "Ibuprofen 400 mg was prescribed for the back pain."]
+
+
+def _parts(note, embed):
+    spans = grounding.sentence_spans(note)
+    texts = [note[start:end] for start, end in spans]
+    return spans, texts, embed(texts)
