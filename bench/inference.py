@@ -14,6 +14,11 @@ exactly ``--max-new-tokens`` (min_new_tokens = max_new_tokens, greedy), so the w
 and the speed is honest even though the text is noise. On CUDA it prints the memory-bandwidth
 roofline beside the measured figure.
 
+Default mode also grounds the batched drafts in their notes (``clinical_ai.nlp.grounding`` with the
+``--encoder`` folder) and prints its cost beside generation's, how many drafts fell back to the
+extractive summary and why, and, for the summaries as shown, loops, unfinished sentences and the
+share of their numbers found in the note.
+
 Both modes report whether batched outputs equal one-at-a-time outputs. ``--continuous`` adds
 transformers' own continuous batching over the same prompts, checked against batched generate.
 """
@@ -76,6 +81,39 @@ def bench_summarizer(args) -> None:
               f"({seconds:.1f} s, {tokens} tokens)")
     single, batched = results.values()
     print(f"batched outputs identical to one-at-a-time: {sum(a == b for a, b in zip(single, batched))}/{len(texts)}")
+    bench_grounding(args, texts, batched, seconds)
+
+
+def bench_grounding(args, texts: list[str], drafts: list[str], generation_seconds: float) -> None:
+    """What grounding costs next to batched generation, and what it does to the summaries shown."""
+    import re
+    from collections import Counter
+
+    from clinical_ai.nlp import grounding
+    from clinical_ai.nlp.classifier import SentenceEncoder
+    from clinical_ai.nlp.summarizer import degenerate
+
+    encoder = SentenceEncoder(args.encoder)
+    encoder.embed(["warm-up"])
+    started = time.perf_counter()
+    summaries = grounding.ground_summaries(texts, drafts, encoder.embed)
+    seconds = time.perf_counter() - started
+    print(f"grounding: {seconds:.2f} s for {len(texts)} documents ({seconds / len(texts) * 1000:.0f} ms each), "
+          f"{seconds / generation_seconds:.1%} of batched generation; with it {len(texts) / (seconds + generation_seconds):.2f}"
+          f" documents/s")
+    drafts_wrong = Counter(degenerate(draft) or "ok" for draft in drafts)
+    print(f"drafts: {dict(drafts_wrong)}; shown: {Counter(s.kind for s in summaries)}, "
+          f"fallback reasons {dict(Counter(s.fallback_reason for s in summaries if s.fallback_reason))}")
+    sentences = [sentence for summary in summaries if summary.kind == grounding.ABSTRACTIVE
+                 for sentence in summary.sentences]
+    print(f"abstractive sentences supported: {sum(s.supported for s in sentences)}/{len(sentences)} "
+          f"(the unsupported are shown marked, not as summary text)")
+    shown = [summary.text for summary in summaries]
+    numbers = [(number, text) for summary, text in zip(shown, texts) for number in re.findall(r"\d+(?:[.,:/-]\d+)*", summary)]
+    found = sum(not grounding.unsupported_facts(number, text) for number, text in numbers)
+    print(f"shown summaries: loops {sum(degenerate(text) == 'loop' for text in shown)}, unfinished "
+          f"{sum(degenerate(text) == 'unfinished' for text in shown)}, empty {sum(not text for text in shown)}, "
+          f"numbers found in the note {found}/{len(numbers)}")
 
 
 def bench_random_weights(args) -> None:
@@ -164,6 +202,8 @@ def _sync(device: torch.device) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, default=ROOT / "var/models/smollm2-135m-instruct/1")
+    parser.add_argument("--encoder", type=Path, default=ROOT / "var/models/note-type-minilm-head/1",
+                        help="sentence encoder folder that grounds the summaries")
     parser.add_argument("--data", type=Path, help="CSV of notes (not needed with --random-weights)")
     parser.add_argument("--column", default="transcription")
     parser.add_argument("--random-weights", action="store_true",

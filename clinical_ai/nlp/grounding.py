@@ -136,8 +136,9 @@ def embed_sorted(embed: Embed, texts: list[str]) -> torch.Tensor:
 def _ground_one(source, spans, texts, source_vectors, draft, sentences, draft_vectors) -> GroundedSummary:
     reason = degenerate(draft)
     if not reason:
+        source_words = [_content_words(text) for text in texts]
         grounded = tuple(
-            _ground_sentence(sentence, vector, source, spans, texts, source_vectors)
+            _ground_sentence(sentence, vector, source, spans, source_words, source_vectors)
             for sentence, vector in zip(sentences, draft_vectors)
         )
         if any(sentence.supported for sentence in grounded):
@@ -146,11 +147,11 @@ def _ground_one(source, spans, texts, source_vectors, draft, sentences, draft_ve
     return GroundedSummary(EXTRACTIVE, extractive(spans, texts, source_vectors), reason)
 
 
-def _ground_sentence(sentence, vector, source, spans, texts, source_vectors) -> SummarySentence:
-    if not texts:
+def _ground_sentence(sentence, vector, source, spans, source_words, source_vectors) -> SummarySentence:
+    if not spans:
         return SummarySentence(sentence, False, ())
     words = _content_words(sentence)
-    overlap = torch.tensor([len(words & _content_words(text)) / max(len(words), 1) for text in texts])
+    overlap = torch.tensor([len(words & other) / max(len(words), 1) for other in source_words])
     scores = 0.5 * (source_vectors @ vector) + 0.5 * overlap
     ranked = [int(i) for i in scores.argsort(descending=True)[:EVIDENCE_PER_SENTENCE]]
     evidence = tuple(sorted(spans[i] for i in ranked if scores[i] >= SUPPORT_THRESHOLD))
