@@ -1,6 +1,7 @@
 """Summarizer throughput: documents/s and generated tokens/s, one document at a time vs batched.
 
     python bench/inference.py --data ../shared/data/nlp/mtsamples_dev.csv [--docs 16 --batch-size 8]
+    python bench/inference.py --data ../shared/data/fhir/synthea_dev   # a FHIR folder: its notes, de-identified
     python bench/inference.py --random-weights [--docs 128 --batch-size 128 --prompt-tokens 512 --max-new-tokens 128]
 
 Default mode: the installed model through the same ``Summarizer`` as the inference worker
@@ -43,6 +44,14 @@ ASSUMED_BANDWIDTH = 3e12  # bytes/s: about an H100's HBM3
 
 
 def documents(path: Path, column: str, count: int) -> list[str]:
+    """Notes from a CSV column, or, for a folder, a FHIR NDJSON export's notes de-identified as the product does."""
+    if path.is_dir():
+        import deid
+        from clinical_ai.interop.fhir_r4 import parse_ndjson_folder
+        from clinical_ai.interop.results import InboundNote
+
+        notes = [note for note in parse_ndjson_folder(path) if isinstance(note, InboundNote)][:count]
+        return [deid.deidentify(note.text, note.patient).text for note in notes]
     with open(path, newline="", encoding="utf-8") as handle:
         texts = list(dict.fromkeys(row[column] for row in csv.DictReader(handle) if row[column].strip()))
     return texts[:count]
@@ -204,7 +213,7 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=ROOT / "var/models/smollm2-135m-instruct/1")
     parser.add_argument("--encoder", type=Path, default=ROOT / "var/models/note-type-minilm-head/1",
                         help="sentence encoder folder that grounds the summaries")
-    parser.add_argument("--data", type=Path, help="CSV of notes (not needed with --random-weights)")
+    parser.add_argument("--data", type=Path, help="CSV of notes, or a FHIR NDJSON folder (not needed with --random-weights)")
     parser.add_argument("--column", default="transcription")
     parser.add_argument("--random-weights", action="store_true",
                         help="SmolLM2-135M's architecture, random init, fixed output length")
