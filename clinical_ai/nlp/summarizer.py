@@ -1,7 +1,8 @@
 """Summaries from a generative model in a local folder, greedy so they are reproducible.
 
-Decoding cannot loop or stop mid-sentence: a repeated 4-token phrase is forbidden and repeats
-are penalized while generating, and the output is cut after its last complete sentence.
+Decoding cannot loop or stop mid-sentence: repeating a 4-token phrase of its own output is
+forbidden and repeating its own tokens is penalized (quoting the note stays free: the prompt is
+exempt), and the output is cut after its last complete sentence.
 ``degenerate`` is the check a caller applies to what still comes out wrong (empty, a 4-word
 phrase three times, an unfinished last sentence), to put the extractive summary in its place.
 
@@ -14,7 +15,14 @@ import re
 from pathlib import Path
 
 import torch
-from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
+from transformers import (
+    AutoConfig,
+    AutoModelForCausalLM,
+    AutoModelForSeq2SeqLM,
+    AutoTokenizer,
+    LogitsProcessor,
+    LogitsProcessorList,
+)
 
 from clinical_ai.nlp import runtime
 
@@ -28,6 +36,29 @@ REPETITION_PENALTY = 1.2
 LOOP_NGRAM, LOOP_COUNT = 4, 3  # a 4-word phrase three times is a loop
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s|$)")
 _WORD = re.compile(r"\w+")
+
+
+class OwnRepetitionControl(LogitsProcessor):
+    """transformers' no_repeat_ngram_size and repetition_penalty, applied to the generated tokens only.
+
+    The built-in ones also count the prompt, so a causal LM could not quote the note it summarizes.
+    """
+
+    def __init__(self, prompt_length: int, ngram: int = NO_REPEAT_NGRAM_SIZE, penalty: float = REPETITION_PENALTY):
+        self.prompt_length, self.ngram, self.penalty = prompt_length, ngram, penalty
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        generated = input_ids[:, self.prompt_length:]
+        if generated.shape[1] == 0:
+            return scores
+        seen = torch.gather(scores, 1, generated)
+        scores = scores.scatter(1, generated, torch.where(seen < 0, seen * self.penalty, seen / self.penalty))
+        for row, tokens in enumerate(generated.tolist()):
+            prefix = tuple(tokens[len(tokens) - self.ngram + 1:])
+            banned = [tokens[i + self.ngram - 1] for i in range(len(tokens) - self.ngram + 1)
+                      if tuple(tokens[i:i + self.ngram - 1]) == prefix]
+            scores[row, banned] = -float("inf")
+        return scores
 
 
 def complete_sentences(text: str) -> str:
@@ -124,9 +155,9 @@ class Summarizer:
     def _generate_batch(self, prompts: list[str]) -> list[str]:
         batch = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
         batch = batch.to(runtime.device())
-        output = self.model.generate(**batch, max_new_tokens=self.max_new_tokens, do_sample=False,
-                                     num_beams=1, no_repeat_ngram_size=NO_REPEAT_NGRAM_SIZE,
-                                     repetition_penalty=REPETITION_PENALTY,
+        prompt_length = 0 if self.model.config.is_encoder_decoder else batch["input_ids"].shape[1]
+        output = self.model.generate(**batch, max_new_tokens=self.max_new_tokens, do_sample=False, num_beams=1,
+                                     logits_processor=LogitsProcessorList([OwnRepetitionControl(prompt_length)]),
                                      pad_token_id=self.tokenizer.pad_token_id)
         if not self.model.config.is_encoder_decoder:
             output = output[:, batch["input_ids"].shape[1]:]  # a causal LM echoes its prompt

@@ -28,3 +28,17 @@ def test_generated_summaries_end_with_a_complete_sentence_or_are_empty(default_m
     outputs = summarizer.summarize(["Cough for three days. No fever.", "Chest pain on exertion. ECG normal."])
     assert len(outputs) == 2
     assert all(complete_sentences(output) == output for output in outputs)
+
+
+def test_repetition_control_forbids_repeating_its_own_phrase_but_not_quoting_the_prompt():
+    import torch
+
+    from clinical_ai.nlp.summarizer import OwnRepetitionControl
+
+    control = OwnRepetitionControl(prompt_length=4, ngram=3, penalty=2.0)
+    # prompt 5 6 7 8, then generated 1 2 3 1 2: "1 2" -> 3 would repeat "1 2 3"; the prompt's "7 8" is free
+    input_ids = torch.tensor([[5, 6, 7, 8, 1, 2, 3, 1, 2]])
+    scores = control(input_ids, torch.full((1, 10), 4.0))
+    assert scores[0, 3] == -float("inf")
+    assert scores[0, 1] == scores[0, 2] == 2.0  # its own tokens penalized
+    assert scores[0, 5] == scores[0, 9] == 4.0  # prompt tokens untouched
