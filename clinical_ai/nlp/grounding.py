@@ -5,7 +5,8 @@ What this module guarantees: a summary sentence counts as fact (``supported``) o
 - every drug name or diagnosis in it (a word with an ending from data/clinical_term_endings.txt)
   occurs in the note, and
 - at least one note sentence is close to it: word overlap and encoder similarity together
-  reach ``SUPPORT_THRESHOLD``; those note sentences are its evidence, as character offsets.
+  reach ``SUPPORT_THRESHOLD``; those note sentences are its evidence, as character offsets, and
+- it is a finished sentence (a draft line without its full stop is not).
 An unsupported sentence is kept only as a marked sentence, never in the summary text. A draft
 that degenerated (empty, looping, unfinished) or has no supported sentence is replaced by the
 extractive summary: the note's own most central sentences by the same encoder, labelled so.
@@ -155,7 +156,8 @@ def _ground_sentence(sentence, vector, source, spans, source_words, source_vecto
     scores = 0.5 * (source_vectors @ vector) + 0.5 * overlap
     ranked = [int(i) for i in scores.argsort(descending=True)[:EVIDENCE_PER_SENTENCE]]
     evidence = tuple(sorted(spans[i] for i in ranked if scores[i] >= SUPPORT_THRESHOLD))
-    return SummarySentence(sentence, bool(evidence) and not unsupported_facts(sentence, source), evidence)
+    finished = not degenerate(sentence)  # a line of the draft without its full stop is not shown as a sentence
+    return SummarySentence(sentence, finished and bool(evidence) and not unsupported_facts(sentence, source), evidence)
 
 
 def _content_words(text: str) -> set[str]:

@@ -94,3 +94,10 @@ def _parts(note, embed):
     spans = grounding.sentence_spans(note)
     texts = [note[start:end] for start, end in spans]
     return spans, texts, embed(texts)
+
+
+def test_a_draft_line_without_its_full_stop_is_not_shown_so_the_summary_ends_on_a_finished_sentence(embed):
+    draft = "Chest pain radiating to the left arm.\n- aspirin 325 mg\nHe was taken for cardiac catheterization."
+    (summary,) = grounding.ground_summaries([NOTE], [draft], embed)
+    assert [s.supported for s in summary.sentences] == [True, False, True]
+    assert summary.text == "Chest pain radiating to the left arm. He was taken for cardiac catheterization."
