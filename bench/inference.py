@@ -1,6 +1,7 @@
 """Summarizer throughput: documents/s and generated tokens/s, one document at a time vs batched.
 
     python bench/inference.py --data ../shared/data/nlp/mtsamples_dev.csv [--docs 16 --batch-size 8]
+    python bench/inference.py --data ../shared/data/fhir/synthea_dev   # a FHIR folder: its notes, de-identified
     python bench/inference.py --random-weights [--docs 128 --batch-size 128 --prompt-tokens 512 --max-new-tokens 128]
 
 Default mode: the installed model through the same ``Summarizer`` as the inference worker
@@ -13,6 +14,11 @@ to. Prompts are random token ids of exactly ``--prompt-tokens``; every document 
 exactly ``--max-new-tokens`` (min_new_tokens = max_new_tokens, greedy), so the work is fixed
 and the speed is honest even though the text is noise. On CUDA it prints the memory-bandwidth
 roofline beside the measured figure.
+
+Default mode also grounds the batched drafts in their notes (``clinical_ai.nlp.grounding`` with the
+``--encoder`` folder) and prints its cost beside generation's, how many drafts fell back to the
+extractive summary and why, and, for the summaries as shown, loops, unfinished sentences and the
+share of their numbers found in the note.
 
 Both modes report whether batched outputs equal one-at-a-time outputs. ``--continuous`` adds
 transformers' own continuous batching over the same prompts, checked against batched generate.
@@ -38,6 +44,14 @@ ASSUMED_BANDWIDTH = 3e12  # bytes/s: about an H100's HBM3
 
 
 def documents(path: Path, column: str, count: int) -> list[str]:
+    """Notes from a CSV column, or, for a folder, a FHIR NDJSON export's notes de-identified as the product does."""
+    if path.is_dir():
+        import deid
+        from clinical_ai.interop.fhir_r4 import parse_ndjson_folder
+        from clinical_ai.interop.results import InboundNote
+
+        notes = [note for note in parse_ndjson_folder(path) if isinstance(note, InboundNote)][:count]
+        return [deid.deidentify(note.text, note.patient).text for note in notes]
     with open(path, newline="", encoding="utf-8") as handle:
         texts = list(dict.fromkeys(row[column] for row in csv.DictReader(handle) if row[column].strip()))
     return texts[:count]
@@ -76,6 +90,39 @@ def bench_summarizer(args) -> None:
               f"({seconds:.1f} s, {tokens} tokens)")
     single, batched = results.values()
     print(f"batched outputs identical to one-at-a-time: {sum(a == b for a, b in zip(single, batched))}/{len(texts)}")
+    bench_grounding(args, texts, batched, seconds)
+
+
+def bench_grounding(args, texts: list[str], drafts: list[str], generation_seconds: float) -> None:
+    """What grounding costs next to batched generation, and what it does to the summaries shown."""
+    import re
+    from collections import Counter
+
+    from clinical_ai.nlp import grounding
+    from clinical_ai.nlp.classifier import SentenceEncoder
+    from clinical_ai.nlp.summarizer import degenerate
+
+    encoder = SentenceEncoder(args.encoder)
+    encoder.embed(["warm-up"])
+    started = time.perf_counter()
+    summaries = grounding.ground_summaries(texts, drafts, encoder.embed)
+    seconds = time.perf_counter() - started
+    print(f"grounding: {seconds:.2f} s for {len(texts)} documents ({seconds / len(texts) * 1000:.0f} ms each), "
+          f"{seconds / generation_seconds:.1%} of batched generation; with it {len(texts) / (seconds + generation_seconds):.2f}"
+          f" documents/s")
+    drafts_wrong = Counter(degenerate(draft) or "ok" for draft in drafts)
+    print(f"drafts: {dict(drafts_wrong)}; shown: {Counter(s.kind for s in summaries)}, "
+          f"fallback reasons {dict(Counter(s.fallback_reason for s in summaries if s.fallback_reason))}")
+    sentences = [sentence for summary in summaries if summary.kind == grounding.ABSTRACTIVE
+                 for sentence in summary.sentences]
+    print(f"abstractive sentences supported: {sum(s.supported for s in sentences)}/{len(sentences)} "
+          f"(the unsupported are shown marked, not as summary text)")
+    shown = [summary.text for summary in summaries]
+    numbers = [(number, text) for summary, text in zip(shown, texts) for number in re.findall(r"\d+(?:[.,:/-]\d+)*", summary)]
+    found = sum(not grounding.unsupported_facts(number, text) for number, text in numbers)
+    print(f"shown summaries: loops {sum(degenerate(text) == 'loop' for text in shown)}, unfinished "
+          f"{sum(degenerate(text) == 'unfinished' for text in shown)}, empty {sum(not text for text in shown)}, "
+          f"numbers found in the note {found}/{len(numbers)}")
 
 
 def bench_random_weights(args) -> None:
@@ -164,7 +211,9 @@ def _sync(device: torch.device) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, default=ROOT / "var/models/smollm2-135m-instruct/1")
-    parser.add_argument("--data", type=Path, help="CSV of notes (not needed with --random-weights)")
+    parser.add_argument("--encoder", type=Path, default=ROOT / "var/models/note-type-minilm-head/1",
+                        help="sentence encoder folder that grounds the summaries")
+    parser.add_argument("--data", type=Path, help="CSV of notes, or a FHIR NDJSON folder (not needed with --random-weights)")
     parser.add_argument("--column", default="transcription")
     parser.add_argument("--random-weights", action="store_true",
                         help="SmolLM2-135M's architecture, random init, fixed output length")

@@ -58,9 +58,13 @@ class Document(models.Model):
     deidentified_text = models.TextField(blank=True)
     phi_spans = models.JSONField(default=list, blank=True, help_text="replacements in the de-identified text")
     phi_counts = models.JSONField(default=dict, blank=True)
-    summary = models.TextField(blank=True)
+    summary = models.TextField(blank=True, help_text="the supported summary sentences only")
+    summary_kind = models.CharField(max_length=12, blank=True, help_text="abstractive, or extractive (the fallback)")
+    summary_sentences = models.JSONField(default=list, blank=True,
+                                         help_text="[{text, supported, evidence: [{start, end}]}] into the de-identified text")
     label = models.CharField(max_length=64, blank=True)
     label_score = models.FloatField(null=True, blank=True)
+    label_source = models.CharField(max_length=8, blank=True, help_text="coded (the note's LOINC type) or model")
     summarizer = models.ForeignKey("nlp.ModelVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     classifier = models.ForeignKey("nlp.ModelVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 

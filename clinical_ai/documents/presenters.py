@@ -12,7 +12,10 @@ def document_payload(document: Document) -> dict:
         "phi_counts": document.phi_counts,
         "phi_spans": document.phi_spans,
         "summary": document.summary if done else None,
-        "classification": {"label": document.label, "score": document.label_score} if done else None,
+        "summary_kind": document.summary_kind or None if done else None,
+        "summary_sentences": document.summary_sentences if done else None,
+        "classification": {"label": document.label, "score": document.label_score,
+                           "label_source": document.label_source or None} if done else None,
         "models": {
             "summarizer": document.summarizer.ref if document.summarizer else None,
             "classifier": document.classifier.ref if document.classifier else None,

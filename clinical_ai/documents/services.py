@@ -82,7 +82,7 @@ def _infer_batch(batch: list[Document]) -> None:
     from clinical_ai.nlp.services import analyze  # the models load in the inference worker only
 
     try:
-        analyses = analyze([document.deidentified_text for document in batch])
+        analyses = analyze([document.deidentified_text for document in batch], [document.loinc_code for document in batch])
     except TRANSIENT_ERRORS:
         raise
     except Exception as error:
@@ -101,7 +101,7 @@ def _infer_alone(document: Document) -> None:
     from clinical_ai.nlp.services import analyze
 
     try:
-        (analysis,) = analyze([document.deidentified_text])
+        (analysis,) = analyze([document.deidentified_text], [document.loinc_code])
     except TRANSIENT_ERRORS:
         raise
     except Exception as error:  # noqa: BLE001 - this document's own failure: it alone is marked failed
@@ -112,8 +112,9 @@ def _infer_alone(document: Document) -> None:
 
 def _store_analysis(document: Document, analysis, batch_size: int) -> None:
     finished = _finish(document.pk, Document.Stage.INFERENCE, stage=Document.Stage.FINISHED,
-                       status=Document.Status.DONE, summary=analysis.summary, label=analysis.label,
-                       label_score=analysis.score, summarizer=analysis.summarizer,
+                       status=Document.Status.DONE, summary=analysis.summary, summary_kind=analysis.summary_kind,
+                       summary_sentences=list(analysis.summary_sentences), label=analysis.label,
+                       label_score=analysis.score, label_source=analysis.label_source, summarizer=analysis.summarizer,
                        classifier=analysis.classifier, claimed_by="", claimed_at=None)
     if finished:
         record(action="infer", object_type="document", object_id=document.pk, patient_key=document.patient_key,

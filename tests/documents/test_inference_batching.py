@@ -113,11 +113,11 @@ def test_the_task_retries_a_transient_error_with_the_whole_batch(default_models)
     registry.load(default_models["summarize"]).max_new_tokens = 16
     calls = []
 
-    def locked_once(texts):
+    def locked_once(texts, loinc_codes):
         calls.append(len(texts))
         if len(calls) == 1:
             raise OperationalError("database is locked")
-        return analyze(texts)
+        return analyze(texts, loinc_codes)
 
     with mock.patch("clinical_ai.nlp.services.analyze", side_effect=locked_once):
         infer_document.apply(args=[str(documents[0].pk)])  # eagerly, retries included

@@ -42,9 +42,14 @@ def test_uploaded_note_comes_back_deidentified_summarized_and_classified(stack):
     assert "pneumonia" in body["deidentified_text"]
     assert body["phi_counts"].get("NAME", 0) >= 2
     assert body["summary"].strip()
-    assert body["classification"]["label"] in NOTE_TYPES
+    assert body["summary_kind"] in ("abstractive", "extractive") and body["summary_sentences"]
+    for sentence in body["summary_sentences"]:  # each shown sentence is supported, with its evidence, or marked
+        assert sentence["evidence"] or not sentence["supported"]
+        for span in sentence["evidence"]:
+            assert 0 <= span["start"] < span["end"] <= len(body["deidentified_text"])
+    assert body["classification"]["label"] in NOTE_TYPES and body["classification"]["label_source"] == "model"
     assert 0 < body["classification"]["score"] <= 1
-    assert body["models"] == {"summarizer": "smollm2-135m-instruct@1", "classifier": "note-type-minilm-zero-shot@1"}
+    assert body["models"] == {"summarizer": "smollm2-135m-instruct@1", "classifier": "note-type-minilm-head@1"}
 
 
 def test_bearer_token_and_file_upload_go_through_the_same_pipeline(stack):

@@ -14,7 +14,7 @@ def test_promotion_retires_the_previous_active_model_and_is_audited(default_mode
     better = tiny_models.registered_candidate(default_models, tmp_path, "better", 0.7)
     lifecycle.promote(better, promoted_by="bob")
     statuses = dict(ModelVersion.objects.filter(task="classify").values_list("name", "status"))
-    assert statuses == {"note-type-minilm-zero-shot": "retired", "first": "retired", "better": "active"}
+    assert statuses == {"note-type-minilm-head": "retired", "first": "retired", "better": "active"}
     assert ModelVersion.objects.get(name="better").promoted_by == "bob"
     event = AuditEvent.objects.filter(action="model-promote").latest("occurred_at")
     assert (event.outcome, event.object_id, event.actor_name) == ("success", "better@1", "bob")
