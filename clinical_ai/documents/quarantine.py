@@ -21,7 +21,6 @@ from clinical_ai.audit.services import record
 from clinical_ai.documents import intake
 from clinical_ai.documents.encryption import decrypt
 from clinical_ai.documents.models import QuarantinedInput
-from clinical_ai.documents.services import submit_document
 
 Decision = QuarantinedInput.Decision
 RELEASABLE_SOURCES = ("upload", "api")  # notes and files; HL7 and FHIR are re-sent through their interface
@@ -64,9 +63,13 @@ def release(item: QuarantinedInput, *, actor, reason: str, request=None) -> Rele
     data = payload(item, actor=actor, request=request, purpose="release")
     try:
         text, content_type = intake.text_from_file(_file_name(data), data)
+        intake.check_text(text)  # refused again: the reason goes on this item, not on a new one
         with transaction.atomic():
-            document, _ = submit_document(text=text, source=item.source, actor=actor, request=request,
-                                          content_type=content_type)
+            outcome = intake.submit(text=text, payload=data, source=item.source, actor=actor, request=request,
+                                    content_type=content_type)
+            if not outcome.stored:
+                raise intake.InvalidDocument(outcome.reason)
+            document = outcome.document
             _decide(item, Decision.RELEASED, actor, reason, request, document_id=str(document.pk))
     except intake.InvalidDocument as error:
         item.reason = f"Released again and refused: {error}"[:300]

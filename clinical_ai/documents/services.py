@@ -40,7 +40,8 @@ def enqueue_after_commit(document_id) -> None:
 
 
 def deidentified_free_text(document: Document, text: str) -> str:
-    """A free-text field about this document (a break-glass reason) scrubbed with its patient context."""
+    """A free-text field about this document (a break-glass reason, a report's comment) scrubbed with its
+    patient context."""
     return deid.deidentify(text, deid.PatientContext.from_json(document.patient_json)).text if text else ""
 
 

@@ -9,9 +9,8 @@ from django.db.models import Count
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-import deid
 from clinical_ai.audit.services import record
-from clinical_ai.documents.services import _stored_context as stored_patient_context
+from clinical_ai.documents.services import deidentified_free_text
 from clinical_ai.nlp.models import ModelVersion
 from clinical_ai.quality.models import Report, ReviewMark
 
@@ -83,8 +82,7 @@ def weekly_counts(reports) -> list[dict]:
 
 def deidentified(text: str, document) -> str:
     """Free text typed beside a document, with that patient's identifiers and any others removed."""
-    text = text.strip()[:2000]
-    return deid.deidentify(text, stored_patient_context(document.patient)).text if text else ""
+    return deidentified_free_text(document, text.strip()[:2000])
 
 
 def _checked_span(document, target: str, span):
