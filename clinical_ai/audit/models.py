@@ -13,7 +13,9 @@ from django.db import models
 # The actions the trail knows; ``record`` accepts these names.
 ACTIONS = (
     "create", "read", "update", "delete", "export", "query", "login", "logout", "login-failed",
-    "break-glass", "de-identify", "infer", "model-train", "model-promote", "model-retire", "config-change",
+    "break-glass", "de-identify", "infer", "config-change", "flag",
+    "model-import", "model-train", "model-evaluate", "model-assign", "model-promote", "model-retire", "model-rollback",
+    "ai-report", "monitor-flag",
 )
 
 

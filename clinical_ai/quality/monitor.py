@@ -7,8 +7,8 @@ Figures (only ids, counts and numbers; never text):
 - classifiers: ``label_psi`` (population stability index of the day's label mix against the validation
   label counts), ``mean_score`` and ``calibration_gap`` (mean score minus the share not reported as the
   wrong type);
-- summarizers: ``summary_words_mean``, and ``unsupported_rate`` / ``fallback_rate`` where the summary keeps
-  its grounding (``summary_sentences`` / ``summary_kind``, read only when present);
+- summarizers: ``summary_words_mean``, ``unsupported_rate`` (shown sentences the note does not support) and
+  ``fallback_rate`` (summaries replaced by the extractive fallback);
 - every version: ``report_rate`` (reports on that day's documents per document).
 
 A day crossing a threshold (settings ``MONITOR_THRESHOLDS``) stores the flag; a flag new to that day is an
@@ -88,9 +88,12 @@ def flagged_versions(days: int = 7) -> dict[int, list[DailyStatistics]]:
 
 
 def _documents(version: ModelVersion, day: date):
-    return Document.objects.filter(**{FIELD_OF_TASK[version.task]: version}, status=Document.Status.DONE,
-                                   created_at__date=day).only("id", "deidentified_text", "summary", "label",
-                                                              "label_score")
+    documents = Document.objects.filter(**{FIELD_OF_TASK[version.task]: version}, status=Document.Status.DONE,
+                                        created_at__date=day)
+    if version.task == ModelVersion.Task.CLASSIFY:  # a note's coded type is the sender's, not the model's output
+        documents = documents.exclude(label_source="coded")
+    return documents.only("id", "deidentified_text", "summary", "summary_kind", "summary_sentences", "label",
+                          "label_score")
 
 
 def _figures(version: ModelVersion, documents: list[Document]) -> dict:
@@ -129,12 +132,10 @@ def _classifier_figures(documents, reference: dict, reports) -> dict:
 def _summarizer_figures(documents) -> dict:
     words = [len(document.summary.split()) for document in documents]
     figures = {"summary_words_mean": round(sum(words) / len(words), 1)}
-    grounded = [getattr(document, "summary_sentences", None) for document in documents]
-    sentences = [sentence for kept in grounded if isinstance(kept, list) for sentence in kept]
+    sentences = [sentence for document in documents for sentence in document.summary_sentences or []]
     if sentences:
-        unsupported = sum(1 for s in sentences if isinstance(s, dict) and s.get("supported") is False)
+        unsupported = sum(1 for sentence in sentences if not sentence.get("supported"))
         figures["unsupported_rate"] = round(unsupported / len(sentences), 4)
-    kinds = [getattr(document, "summary_kind", None) for document in documents]
-    if any(kinds):
-        figures["fallback_rate"] = round(sum(1 for kind in kinds if kind == "fallback") / len(kinds), 4)
+    # An extractive summary is the fallback that replaced a degenerate or unsupported draft.
+    figures["fallback_rate"] = round(sum(1 for d in documents if d.summary_kind == "extractive") / len(documents), 4)
     return figures

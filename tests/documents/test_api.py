@@ -148,3 +148,12 @@ def test_quarantined_input_is_listed_for_admins_with_its_reason_only(clinician_c
     assert "The document is empty." in listing
     assert detail.status_code == 200
     assert admin_client.get(f"/admin/documents/quarantinedinput/{item.pk}/delete/").status_code == 403
+
+
+def test_a_client_polling_for_its_result_is_one_read_in_the_trail(clinician_client):
+    created = clinician_client.post("/api/v1/documents", {"text": "Seen by Dr Quill today."}, format="json")
+    for _ in range(5):
+        assert clinician_client.get(f"/api/v1/documents/{created.json()['id']}").status_code == 200
+
+    reads = AuditEvent.objects.filter(action="read", object_type="document", object_id=created.json()["id"])
+    assert reads.count() == 1

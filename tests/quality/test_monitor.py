@@ -90,3 +90,16 @@ def test_population_stability_index_is_zero_for_the_same_mix_and_grows_with_the_
     small = monitor.population_stability_index({"a": 5, "b": 5}, {"a": 6, "b": 4})
     large = monitor.population_stability_index({"a": 5, "b": 5}, {"c": 10})
     assert 0 < small < 0.25 < large
+
+
+def test_summaries_replaced_by_the_fallback_and_unsupported_sentences_are_counted():
+    grounded = Document(summary="Stable. On aspirin.", summary_kind="abstractive",
+                        summary_sentences=[{"text": "Stable.", "supported": True, "evidence": []},
+                                           {"text": "On aspirin.", "supported": False, "evidence": []}])
+    fallback = Document(summary="Lungs clear.", summary_kind="extractive",
+                        summary_sentences=[{"text": "Lungs clear.", "supported": True, "evidence": []}])
+
+    figures = monitor._summarizer_figures([grounded, fallback])
+
+    assert figures["fallback_rate"] == 0.5
+    assert figures["unsupported_rate"] == round(1 / 3, 4)
