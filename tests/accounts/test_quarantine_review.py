@@ -5,8 +5,8 @@ from django.test import Client
 
 from clinical_ai.audit.models import AuditEvent
 from clinical_ai.documents import quarantine as review
+from clinical_ai.documents.intake import refuse
 from clinical_ai.documents.models import Document, QuarantinedInput
-from clinical_ai.documents.services import quarantine
 
 
 def admin_client(users) -> Client:
@@ -21,8 +21,8 @@ def url(item, action=""):
 
 @pytest.fixture
 def refused(users):
-    return quarantine(payload="Ada Quill: allergic to penicillin.".encode(), reason="Too large", source="upload",
-                      actor=users["clinician"])
+    return refuse(payload="Ada Quill: allergic to penicillin.".encode(), reason="Too large", source="upload",
+                  actor=users["clinician"]).quarantined
 
 
 def test_an_admin_views_and_downloads_a_payload_and_each_look_is_audited(users, refused):
@@ -54,7 +54,7 @@ def test_release_reprocesses_the_payload_as_a_new_document(users, refused):
 
 
 def test_a_release_refused_again_stays_pending_with_the_new_reason(users):
-    binary = quarantine(payload=b"\x00\x01\x02 not a note", reason="Binary", source="upload", actor=users["clinician"])
+    binary = refuse(payload=b"\x00\x01\x02 not a note", reason="Binary", source="upload", actor=users["clinician"]).quarantined
 
     admin_client(users).post(url(binary, "decide/"), {"decision": "release", "reason": "Try it once more please"})
 
@@ -79,7 +79,7 @@ def test_discard_needs_a_reason_removes_the_payload_and_keeps_the_row_without_na
 
 
 def test_the_sweep_removes_payloads_past_retention_and_over_the_cap(users, settings):
-    items = [quarantine(payload=bytes([65]) * 1000, reason="r", source="api") for _ in range(3)]
+    items = [refuse(payload=bytes([65]) * 1000, reason="r", source="api").quarantined for _ in range(3)]
     old = items[0]
     QuarantinedInput.objects.filter(pk=old.pk).update(received_at=old.received_at.replace(year=2020))
     settings.QUARANTINE_RETENTION_DAYS, settings.QUARANTINE_MAX_BYTES = 30, 1500

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from clinical_ai.accounts.models import Profile
 from clinical_ai.audit.services import record
 from clinical_ai.documents.encryption import pseudonym
+from clinical_ai.documents.intake import refuse
 from clinical_ai.documents.models import Document
-from clinical_ai.documents.services import quarantine
 
 PASSWORD = "correct horse battery staple"
 TYPES = ("discharge summary", "progress note", "radiology report")
@@ -63,7 +63,7 @@ def officer(server):
 @pytest.fixture
 def refused(server):
     person("ops", "admin")
-    return quarantine(payload=b"Refused note: Jane Doe, MRN 884412.", reason="Too large", source="upload")
+    return refuse(payload=b"Refused note: Jane Doe, MRN 884412.", reason="Too large", source="upload").quarantined
 
 
 @pytest.fixture
