@@ -70,6 +70,9 @@ def governed_summarizer(stack):
     stack.manage("models", "promote", f"{CANDIDATE}@1", "--force", "--reason", "same weights, re-validated",
                  "--by", "owner-gov")
     yield f"{CANDIDATE}@1"
+    # The stack outlives this test: never leave it serving from a folder about to go.
+    if stack.query("SELECT count(*) FROM nlp_modelversion WHERE name = ? AND status = 'active'", CANDIDATE)[0][0]:
+        stack.manage("models", "rollback", "--task", "summarize", "--reason", "test teardown", "--by", "owner-gov")
     shutil.rmtree(f"{stack.env['MODEL_ROOT']}/{CANDIDATE}", ignore_errors=True)
 
 
@@ -99,7 +102,7 @@ def test_report_triage_rollback_and_compliance_view(stack, browser, governed_sum
     expect(nurse.locator("#document-status .status")).to_have_text("done", timeout=300_000)
     nurse.reload()  # the report controls are drawn with the finished page
     expect(nurse.locator(".models")).to_contain_text(governed_summarizer)
-    first_sentence = nurse.locator(".summary-sentences li").first
+    first_sentence = nurse.locator(".report-sentences li").first
     first_sentence.locator("details.report summary").click()
     first_sentence.locator("input[name=comment]").fill("Mr. Quince never had this; see MRN 5521937")
     first_sentence.locator("button[value=wrong-fact]").click()

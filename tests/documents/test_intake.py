@@ -139,8 +139,9 @@ def test_the_upload_form_s_patient_fields_become_the_note_s_context():
     client = Client()
     client.force_login(user)
 
-    client.post("/documents/new", {"text": "Seen in Quillsbury.", "patient_id": "MRN-9", "patient_name": "Ada Quill",
-                                   "birth_date": "1950-07-04", "address": "1 Elm St, Quillsbury", "phone": ""})
+    client.post("/documents/new", {"text": "Seen in Quillsbury.", "patient_mrn": "MRN-9", "patient_name": "Ada Quill",
+                                   "patient_birth_date": "1950-07-04", "patient_address": "1 Elm St, Quillsbury",
+                                   "patient_phone": ""})
 
     context = PatientContext.from_json(Document.objects.get().patient_json)
     assert (context.patient_id, context.names, context.birth_date) == ("MRN-9", ("Ada Quill",), "1950-07-04")

@@ -31,7 +31,8 @@ def test_an_unknown_code_is_left_to_the_classifier():
 def test_analyze_returns_grounded_sentences_and_where_each_label_came_from(default_models, tmp_path):
     summarizer = lifecycle.import_folder(tiny_models.causal_lm(tmp_path / "lm", default_models["summarize"].folder),
                                          name="tiny-lm", task="summarize")
-    lifecycle.promote(summarizer, promoted_by="alice")
+    lifecycle.promote(tiny_models.accountable(summarizer), promoted_by="alice", force=True,
+                      reason="random-weight stand-in")
     note = "Patient seen in the emergency room for a sprained ankle after a fall. An x-ray showed no fracture."
     coded, uncoded = services.analyze([note, note], ["34111-5", ""])
     assert (coded.label, coded.label_source, uncoded.label_source) == ("emergency_department_note", "coded", "model")

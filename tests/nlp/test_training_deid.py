@@ -11,6 +11,8 @@ NOTE = "Rosalind Quintero (SSN 123-45-6789, phone 508-555-0142) was seen for cou
 TARGET = "Cough in Rosalind Quintero, call 508-555-0142."
 PHI = ("Rosalind", "Quintero", "123-45-6789", "508-555-0142", "Oyelaran")
 
+pytestmark = pytest.mark.django_db  # the run reserves its version number in the registry first
+
 
 class Stop(Exception):
     """Ends the run once the trainer has seen its data."""
