@@ -10,6 +10,7 @@ from __future__ import annotations
 from presidio_analyzer import RecognizerRegistry
 
 from deid.nlp import SPACY_LABELS
+from deid.recognizers.addresses import AddressRecognizer
 from deid.recognizers.fields import LabelledNameRecognizer
 from deid.recognizers.names import CaseAwareNerRecognizer, ContextNameRecognizer, NameListRecognizer
 from deid.recognizers.patterns import load_pattern_recognizers
@@ -25,6 +26,7 @@ def build_registry() -> RecognizerRegistry:
     registry.add_recognizer(ContextNameRecognizer())
     registry.add_recognizer(LabelledNameRecognizer())
     registry.add_recognizer(PlaceRecognizer())
+    registry.add_recognizer(AddressRecognizer())
     if unknown_word_net_enabled():
         registry.add_recognizer(UnknownWordRecognizer())
     for recognizer in load_pattern_recognizers():
