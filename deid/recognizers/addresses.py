@@ -48,10 +48,10 @@ def _grammar() -> dict[str, regex.Pattern]:
             flags),
         # "6750 Koskikatu 25", "Brucker Bundesstrasse 31"
         "ending": regex.compile(
-            rf"(?<![\w-]){head}(?:{_W}[ \t]+){{0,2}}{LETTER}*(?:{ending})[ \t]+\d{{1,5}}[a-z]?\b", flags),
+            rf"(?<![\w-]){head}(?:{_W}[ \t]+){{0,2}}{LETTER}*(?:{ending})[ \t]+\d{{1,5}}[a-z]?\b(?!\s*%)", flags),
         # "Rua do Arenque 1634", "62 Rue Gafsa", "ul. Słowicza 10"
         "prefix": regex.compile(
-            rf"(?<![\w-])(?:{head}(?:{prefix})\.?[ \t]+(?P<words>(?:{_W}[ \t]+){{0,3}}{_W})[ \t]+\d{{1,5}}[a-z]?\b"
+            rf"(?<![\w-])(?:{head}(?:{prefix})\.?[ \t]+(?P<words>(?:{_W}[ \t]+){{0,3}}{_W})[ \t]+\d{{1,5}}[a-z]?\b(?!\s*%)"
             rf"|\d{{1,6}}[ \t]+{head}(?:{prefix})\.?[ \t]+(?P<words>(?:{_W}[ \t]+){{0,3}}(?-i:\p{{Lu}}){_W}))", flags),
         # "20789 Allika 46": a number, words of which one is unknown, a number
         "numbered": regex.compile(
@@ -60,8 +60,9 @@ def _grammar() -> dict[str, regex.Pattern]:
         "unit": regex.compile(rf"(?<![\w-])(?:{unit})\.?[ \t]*#?[ \t]*\d{{1,5}}[a-z]?\b(?![/:.]\d)", flags),
         "box": regex.compile(
             r"(?<![\w-])(?:p\.?[ \t]?o\.?[ \t]?box|post[ \t]?office[ \t]box|post[ \t]?box"
-            r"|(?:psc|cmr)[ \t]+\d{3,5},?[ \t]+box)[ \t]*#?[ \t]*\d{1,6}\b"
-            r"|(?<![\w-])(?-i:APO|FPO|DPO)[ \t]+(?-i:AA|AE|AP)\b(?:[ \t]+\d{5})?", flags),
+            r"|(?:psc|cmr|unit)[ \t]+\d{3,5},?[ \t]+box)[ \t]*#?[ \t]*\d{1,6}\b"
+            r"|(?<![\w-])(?:usns|usnv|uss|usc?gc)[ \t]+(?-i:\p{Lu})\p{L}+(?=[ \t]*\n[ \t]*(?:apo|fpo|dpo)\b)"
+            r"|(?<![\w-])(?:apo|fpo|dpo)[ \t]+(?:aa|ae|ap)\b(?:[ \t]+\d{5})?", flags),
     }
 
 
@@ -150,5 +151,5 @@ def _named(match, kind: str) -> bool:
 
 def _has_common_link(found: str) -> bool:
     """A word of the street line is a common link word ("to", "with", "and") that no place name holds."""
-    particles = words("place_particles")
-    return any(w.lower() in stop_words() and w.lower() not in particles for w in regex.findall(_W, found))
+    allowed = words("place_particles") | words("street_prefixes") | words("street_suffixes")
+    return any(w.lower() in stop_words() and w.lower() not in allowed for w in regex.findall(_W, found))

@@ -57,3 +57,21 @@ def test_address_stops_before_a_sentence():
     text = "update the billing address with 27534 Þorsteinsgata 63\nMOSS\n, nan\n 51971 for this card"
     found = [text[r.start:r.end] for r in AddressRecognizer().analyze(text)]
     assert found and all("card" not in value for value in found)
+
+
+@pytest.mark.parametrize("text, value, entity_type", [
+    ("My zip code is 2371", "2371", "ZIP"),
+    ("Mill Village\n    NS\n    B0J 2H0", "B0J 2H0", "ZIP"),
+])
+def test_postal_codes_in_context(engine, text, value, entity_type):
+    assert _covered(engine, text, value)
+
+
+def test_oxygen_via_cannula_is_no_street(engine):
+    text = "PULM=O2 VIA CN 50% W SATS UPPER 90S"
+    assert "LOCATION" not in {s.entity_type for s in engine.analyze(text)}
+
+
+def test_military_address_is_found(engine):
+    text = "Send it to Unit 7349 Box 6067\nDPO AE 99081. Thanks"
+    assert _covered(engine, text, "Unit 7349 Box 6067\nDPO AE 99081")
