@@ -46,7 +46,9 @@ def _grammar() -> dict[str, regex.Pattern]:
             rf"[ \t]+(?P<street>{suffix})\b\.?(?:[ \t]+\d{{1,5}}[a-z]?\b\.?)?"
             rf"|(?-i:\p{{Lu}}){_W}(?:[ \t]+{_W}){{0,2}}[ \t]+(?:u\.|utca|str\.)[ \t]+\d{{1,5}}[a-z]?\b\.?",
             flags),
-        # "6750 Koskikatu 25", "Brucker Bundesstrasse 31"
+        # "6750 Koskikatu 25", "Brucker Bundesstrasse 31"; the word's ending before a number
+        # is looked for first (scanning for the whole form at every letter is slow)
+        "ending hint": regex.compile(rf"(?:{ending})[ \t]+\d", flags),
         "ending": regex.compile(
             rf"(?<![\w-]){head}(?:{_W}[ \t]+){{0,2}}{LETTER}*(?:{ending})[ \t]+\d{{1,5}}[a-z]?\b(?!\s*%)", flags),
         # "Rua do Arenque 1634", "62 Rue Gafsa", "ul. Słowicza 10"
@@ -84,7 +86,10 @@ class AddressRecognizer(PreparedRecognizer):
 
     def analyze(self, text, entities=None, nlp_artifacts=None):
         spans = []
-        for kind, pattern in _grammar().items():
+        grammar = _grammar()
+        for kind, pattern in grammar.items():
+            if kind.endswith(" hint") or (f"{kind} hint" in grammar and not grammar[f"{kind} hint"].search(text)):
+                continue
             for match in pattern.finditer(text):
                 if kind in ("suffix", "prefix", "numbered") and not _named(match, kind):
                     continue
