@@ -88,15 +88,31 @@ class AddressRecognizer(PreparedRecognizer):
         spans = []
         grammar = _grammar()
         for kind, pattern in grammar.items():
-            if kind.endswith(" hint") or (f"{kind} hint" in grammar and not grammar[f"{kind} hint"].search(text)):
+            if kind.endswith(" hint"):
                 continue
-            for match in pattern.finditer(text):
+            for match in _matches(text, pattern, grammar.get(f"{kind} hint")):
                 if kind in ("suffix", "prefix", "numbered") and not _named(match, kind):
                     continue
                 if kind not in ("unit", "box") and _has_common_link(match.group()):
                     continue  # "f/u in 12 with dr": no street
                 spans.append((match.start(), _continued(text, match.end())))
         return [RecognizerResult(self.supported_entities[0], s, e, self.SCORE) for s, e in spans]
+
+
+_HINT_REACH = 80  # characters before a hint where its form may start
+
+
+def _matches(text: str, pattern: regex.Pattern, hint: regex.Pattern | None):
+    """pattern's matches in text; with a hint, only in windows around the hint's matches."""
+    if hint is None:
+        yield from pattern.finditer(text)
+        return
+    seen = set()
+    for found in hint.finditer(text):
+        for match in pattern.finditer(text, max(0, found.start() - _HINT_REACH), min(len(text), found.end() + 8)):
+            if match.span() not in seen and match.start() <= found.start() < match.end():
+                seen.add(match.span())
+                yield match
 
 
 def _continued(text: str, end: int) -> int:

@@ -75,3 +75,16 @@ def test_oxygen_via_cannula_is_no_street(engine):
 def test_military_address_is_found(engine):
     text = "Send it to Unit 7349 Box 6067\nDPO AE 99081. Thanks"
     assert _covered(engine, text, "Unit 7349 Box 6067\nDPO AE 99081")
+
+
+def test_no_recognizer_relies_on_presidio_context_words():
+    """The engine skips Presidio's context-word enhancer; that is only safe while no
+    recognizer declares context words."""
+    from deid.recognizers import build_registry
+
+    assert not [r.name for r in build_registry().recognizers if getattr(r, "context", None)]
+
+
+def test_hinted_street_form_is_found_far_into_a_text(engine):
+    text = "Notes. " * 40 + "Home: 4844 Søndergade 52, Brønderslev."
+    assert _covered(engine, text, "4844 Søndergade 52")
