@@ -11,7 +11,7 @@ from presidio_analyzer import RecognizerRegistry
 
 from deid.nlp import SPACY_LABELS
 from deid.recognizers.addresses import AddressRecognizer
-from deid.recognizers.fields import LabelledNameRecognizer
+from deid.recognizers.fields import LabelledNameRecognizer, SpeakerNameRecognizer
 from deid.recognizers.names import CaseAwareNerRecognizer, ContextNameRecognizer, NameListRecognizer
 from deid.recognizers.patterns import load_pattern_recognizers
 from deid.recognizers.places import PlaceRecognizer
@@ -25,6 +25,7 @@ def build_registry() -> RecognizerRegistry:
     registry.add_recognizer(NameListRecognizer())
     registry.add_recognizer(ContextNameRecognizer())
     registry.add_recognizer(LabelledNameRecognizer())
+    registry.add_recognizer(SpeakerNameRecognizer())
     registry.add_recognizer(PlaceRecognizer())
     registry.add_recognizer(AddressRecognizer())
     if unknown_word_net_enabled():

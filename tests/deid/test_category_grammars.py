@@ -88,3 +88,21 @@ def test_no_recognizer_relies_on_presidio_context_words():
 def test_hinted_street_form_is_found_far_into_a_text(engine):
     text = "Notes. " * 40 + "Home: 4844 Søndergade 52, Brønderslev."
     assert _covered(engine, text, "4844 Søndergade 52")
+
+
+@pytest.mark.parametrize("text, name", [
+    ('Koppány: "Who are you?"\nElizabeth:"I\'m here".', "Koppány"),
+    ("Éva: What a wife.\nMegan: Remember me.", "Éva"),
+])
+def test_speaker_of_a_turn_is_a_name(engine, text, name):
+    assert (name, "NAME") in {(text[s.start:s.end], s.entity_type) for s in engine.analyze(text)}
+
+
+@pytest.mark.parametrize("text", [
+    "C-V: HR low 100's, no ectopy.",
+    "Integ: duoderm replaced.",
+    "Neuro: alert and oriented.",
+    "Dispo: full code.",
+])
+def test_section_header_is_no_speaker(engine, text):
+    assert "NAME" not in {s.entity_type for s in engine.analyze(text)}
