@@ -40,6 +40,10 @@ def _grammar() -> dict[str, regex.Pattern]:
     head = rf"(?:{_NUM}[ \t]+){{0,2}}"
     flags = regex.IGNORECASE | regex.VERSION1
     return {
+        # each street form is looked for only around its street word: tried at every digit
+        # of a long note with many numbers, the whole forms took 4 ms a note
+        "suffix hint": regex.compile(rf"(?<!\w)(?:{suffix}|u\.|utca|str\.)(?!\w)", flags),
+        "prefix hint": regex.compile(rf"(?<!\w)(?:{prefix})(?!\w)", flags),
         # "3911 Fourth Avenue", "224 4966 Bond Street", "159 Eleftheriou Venizelou str", "Király u. 15."
         "suffix": regex.compile(
             rf"(?<![\w-])\d{{1,6}}[ \t]+{head}(?P<words>(?:{_W}[ \t]+){{0,3}}(?:{_W}|\d{{1,3}}(?:st|nd|rd|th)))"
@@ -99,7 +103,7 @@ class AddressRecognizer(PreparedRecognizer):
         return [RecognizerResult(self.supported_entities[0], s, e, self.SCORE) for s, e in spans]
 
 
-_HINT_REACH = 80  # characters before a hint where its form may start
+_HINT_REACH = 80  # characters before and after a hint where its form may lie
 
 
 def _matches(text: str, pattern: regex.Pattern, hint: regex.Pattern | None):
@@ -109,7 +113,7 @@ def _matches(text: str, pattern: regex.Pattern, hint: regex.Pattern | None):
         return
     seen = set()
     for found in hint.finditer(text):
-        for match in pattern.finditer(text, max(0, found.start() - _HINT_REACH), min(len(text), found.end() + 8)):
+        for match in pattern.finditer(text, max(0, found.start() - _HINT_REACH), min(len(text), found.end() + _HINT_REACH)):
             if match.span() not in seen and match.start() <= found.start() < match.end():
                 seen.add(match.span())
                 yield match
