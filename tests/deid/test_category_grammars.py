@@ -106,3 +106,20 @@ def test_speaker_of_a_turn_is_a_name(engine, text, name):
 ])
 def test_section_header_is_no_speaker(engine, text):
     assert "NAME" not in {s.entity_type for s in engine.analyze(text)}
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Landerico B Hidalgo\n\nLaboratory animal technician", "Landerico B Hidalgo"),
+    ("Seen with Lóa F. Sigmundsdóttir today.", "Lóa F. Sigmundsdóttir"),
+])
+def test_given_name_initial_surname_is_a_name(engine, text, name):
+    assert _covered(engine, text, name)
+
+
+@pytest.mark.parametrize("text", [
+    "Hepatitis B Surface antigen negative.",
+    "Vitamin D Level pending.",
+    "PT A OX3, MAE.",
+])
+def test_clinical_word_initial_word_is_no_name(engine, text):
+    assert "NAME" not in {s.entity_type for s in engine.analyze(text)}
