@@ -11,7 +11,7 @@ No default weights are shipped or trained at install: a tagger trained on synthe
 alone, measured on ICU notes it never saw, marks ordinary clinical text. Even with the
 confirmed() filter, rules plus such a tagger (1,200 synthetic notes, seed 0) scored
 precision 0.077 on the PhysioNet tune split (rules alone 0.80), 0.144 when it tagged only
-mixed-case notes, though it lifted presidio_synth tune recall 0.87 -> 0.98 and ASQ-PHI
+mixed-case notes, though it lifted presidio_synth tune recall 0.85 -> 0.98 and ASQ-PHI
 0.979 -> 0.996: blood pressures, ranges and misspelt clinical words pass any vocabulary
 test. The weights that help on ICU notes are trained on gold notes, and the
 PhysioNet corpus is GPL-2.0 and is never in the repository. A site trains its own with
