@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
+from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig
 
@@ -30,6 +31,19 @@ SCORE_THRESHOLD = 0.3
 NLP_BATCH_SIZE = 32
 
 
+class NoContextWords(ContextAwareEnhancer):
+    """Presidio's score boost from context words, which no deid recognizer declares (our
+    patterns hold their context in lookbehinds): results pass unchanged, without the
+    default enhancer's deep copy of every result (7% of analysis time)."""
+
+    def __init__(self):
+        super().__init__(context_similarity_factor=0, min_score_with_context_similarity=0,
+                         context_prefix_count=0, context_suffix_count=0)
+
+    def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):
+        return raw_results
+
+
 class DeidEngine:
     def __init__(self, key: bytes | None = None, operators: dict | None = None, tagger_dir: str | None = None):
         """tagger_dir (or DEID_TAGGER_DIR) names a trained tagger's folder; without one, rules only."""
@@ -42,6 +56,7 @@ class DeidEngine:
             nlp_engine=self.nlp_engine,
             supported_languages=[LANGUAGE],
             default_score_threshold=SCORE_THRESHOLD,
+            context_aware_enhancer=NoContextWords(),
         )
         self.anonymizer = AnonymizerEngine()
         self.tagger = load_tagger(tagger_dir)

@@ -10,7 +10,9 @@ from __future__ import annotations
 from presidio_analyzer import RecognizerRegistry
 
 from deid.nlp import SPACY_LABELS
-from deid.recognizers.fields import LabelledNameRecognizer
+from deid.recognizers.addresses import AddressRecognizer
+from deid.recognizers.fields import LabelledNameRecognizer, SpeakerNameRecognizer
+from deid.recognizers.initials import InitialNameRecognizer
 from deid.recognizers.names import CaseAwareNerRecognizer, ContextNameRecognizer, NameListRecognizer
 from deid.recognizers.patterns import load_pattern_recognizers
 from deid.recognizers.places import PlaceRecognizer
@@ -24,7 +26,10 @@ def build_registry() -> RecognizerRegistry:
     registry.add_recognizer(NameListRecognizer())
     registry.add_recognizer(ContextNameRecognizer())
     registry.add_recognizer(LabelledNameRecognizer())
+    registry.add_recognizer(SpeakerNameRecognizer())
+    registry.add_recognizer(InitialNameRecognizer())
     registry.add_recognizer(PlaceRecognizer())
+    registry.add_recognizer(AddressRecognizer())
     if unknown_word_net_enabled():
         registry.add_recognizer(UnknownWordRecognizer())
     for recognizer in load_pattern_recognizers():

@@ -15,9 +15,9 @@ import re
 from presidio_analyzer import RecognizerResult
 
 from deid import entities
-from deid.letters import APOSTROPHES, LETTER
+from deid.letters import APOSTROPHES, LETTER, title_case
 from deid.recognizers.base import PreparedRecognizer
-from deid.recognizers.lexicon import common_words, words
+from deid.recognizers.lexicon import common_words, person_names, unknown_word, words
 
 SCORE = 0.95
 MAX_WORDS = 4
@@ -111,3 +111,30 @@ def _cells(line: str) -> list[tuple[int, str]]:
     if line[start:].strip():
         cells.append((start, line[start:]))
     return cells
+
+
+# a speaker's turn: one or two words at a line's start, a colon, then what was said
+_SPEAKER = re.compile(rf"^[ \t>]*(?P<name>{LETTER}(?:{LETTER}|[{APOSTROPHES}-])*(?:[ \t]{LETTER}(?:{LETTER}|[{APOSTROPHES}-])*)?)"
+                      r"[ \t]*:[ \t]*(?=[\"“'‘]|[^\W\d_])", re.MULTILINE)
+
+
+class SpeakerNameRecognizer(PreparedRecognizer):
+    """The speaker of a transcript's turn ("Koppány: "Who are you?"", "Éva: What a wife.")
+    is a name when each of its words is one: on a name list, or capitalised and on no
+    dictionary, clinical or allow list. A section header is no speaker: "Neuro:", "Plan:"
+    and "Integ:" are known words, and "CV:", "NEURO:" or "dispo:" say nothing by their case."""
+
+    def __init__(self):
+        super().__init__(supported_entities=[entities.NAME], name="SpeakerNameRecognizer")
+
+    def analyze(self, text, entities=None, nlp_artifacts=None):
+        return [RecognizerResult(self.supported_entities[0], m.start("name"), m.end("name"), SCORE)
+                for m in _SPEAKER.finditer(text) if all(_speaker_word(w) for w in m.group("name").split())]
+
+
+def _speaker_word(word: str) -> bool:
+    if word.lower() in person_names():
+        return True
+    parts = re.split(rf"[{APOSTROPHES}-]", word)
+    return all(len(part) > 1 for part in parts) and title_case(word) and unknown_word(word) \
+        and not _is_label(word)  # "C-V:" is cardiovascular

@@ -1,0 +1,180 @@
+"""Postal addresses described by their grammar, not by examples.
+
+A street line is a house number and a street name with a street word: the word after
+the name ("12 Elm Street", data/street_suffixes.txt), before it ("Rue Gafsa 62",
+"ul. Słowicza 10", data/street_prefixes.txt) or as the end of a one-word name
+("Koskikatu 25", "Søndergade 52", data/street_word_endings.txt); or a house number,
+an unknown word and a number ("20789 Allika 46"). Unit and box numbers ("Apt. 864",
+"Suite 501", "P.O. Box 287", "PSC 0413, Box 8144", "APO AA 42323") are address parts
+of their own. From any of these the address continues through the lines or
+comma-separated parts that follow while each is a short run of place words, a ZIP or
+postal code, a state code or another unit: "Artilleros\\n, CO\\n Uruguay 64677". A
+part that holds a common word ("for this card", "wife at home") ends the address.
+"""
+from __future__ import annotations
+
+import functools
+
+import regex
+from presidio_analyzer import RecognizerResult
+
+from deid import entities
+from deid.letters import LETTER, title_case
+from deid.recognizers.base import PreparedRecognizer
+from deid.recognizers.lexicon import common_words, never_phi, stop_words, unknown_word, words
+
+_W = rf"{LETTER}(?:{LETTER}|['’-])*"
+_NUM = r"\d{1,6}[a-z]?"
+_MAX_PARTS = 6
+
+
+def _alternation(name: str) -> str:
+    return "|".join(regex.escape(w) for w in sorted(words(name), key=len, reverse=True))
+
+
+@functools.cache
+def _grammar() -> dict[str, regex.Pattern]:
+    suffix, prefix, ending = _alternation("street_suffixes"), _alternation("street_prefixes"), \
+        _alternation("street_word_endings")
+    unit = _alternation("unit_designators")
+    head = rf"(?:{_NUM}[ \t]+){{0,2}}"
+    flags = regex.IGNORECASE | regex.VERSION1
+    return {
+        # each street form is looked for only around its street word: tried at every digit
+        # of a long note with many numbers, the whole forms took 4 ms a note
+        "suffix hint": regex.compile(rf"(?<!\w)(?:{suffix}|u\.|utca|str\.)(?!\w)", flags),
+        "prefix hint": regex.compile(rf"(?<!\w)(?:{prefix})(?!\w)", flags),
+        # "3911 Fourth Avenue", "224 4966 Bond Street", "159 Eleftheriou Venizelou str", "Király u. 15."
+        "suffix": regex.compile(
+            rf"(?<![\w-])\d{{1,6}}[ \t]+{head}(?P<words>(?:{_W}[ \t]+){{0,3}}(?:{_W}|\d{{1,3}}(?:st|nd|rd|th)))"
+            rf"[ \t]+(?P<street>{suffix})\b\.?(?:[ \t]+\d{{1,5}}[a-z]?\b\.?)?"
+            rf"|(?-i:\p{{Lu}}){_W}(?:[ \t]+{_W}){{0,2}}[ \t]+(?:u\.|utca|str\.)[ \t]+\d{{1,5}}[a-z]?\b\.?",
+            flags),
+        # "6750 Koskikatu 25", "Brucker Bundesstrasse 31"; the word's ending before a number
+        # is looked for first (scanning for the whole form at every letter is slow)
+        "ending hint": regex.compile(rf"(?:{ending})[ \t]+\d", flags),
+        "ending": regex.compile(
+            rf"(?<![\w-]){head}(?:{_W}[ \t]+){{0,2}}{LETTER}*(?:{ending})[ \t]+\d{{1,5}}[a-z]?\b(?!\s*%)", flags),
+        # "Rua do Arenque 1634", "62 Rue Gafsa", "ul. Słowicza 10"
+        "prefix": regex.compile(
+            rf"(?<![\w-])(?:{head}(?:{prefix})\.?[ \t]+(?P<words>(?:{_W}[ \t]+){{0,3}}{_W})[ \t]+\d{{1,5}}[a-z]?\b(?!\s*%)"
+            rf"|\d{{1,6}}[ \t]+{head}(?:{prefix})\.?[ \t]+(?P<words>(?:{_W}[ \t]+){{0,3}}(?-i:\p{{Lu}}){_W}))", flags),
+        # "20789 Allika 46": a number, words of which one is unknown, a number
+        "numbered": regex.compile(
+            rf"(?<![\w./-])\d{{3,6}}[ \t]+(?P<words>(?-i:\p{{Lu}}){_W}(?:[ \t]+{_W}){{0,2}})[ \t]+\d{{1,5}}\b(?![.,/:]\d)",
+            flags),
+        "unit": regex.compile(rf"(?<![\w-])(?:{unit})\.?[ \t]*#?[ \t]*\d{{1,5}}[a-z]?\b(?![/:.]\d)", flags),
+        "box": regex.compile(
+            r"(?<![\w-])(?:p\.?[ \t]?o\.?[ \t]?box|post[ \t]?office[ \t]box|post[ \t]?box"
+            r"|(?:psc|cmr|unit)[ \t]+\d{3,5},?[ \t]+box)[ \t]*#?[ \t]*\d{1,6}\b"
+            r"|(?<![\w-])(?:usns|usnv|uss|usc?gc)[ \t]+(?-i:\p{Lu})\p{L}+(?=[ \t]*\n[ \t]*(?:apo|fpo|dpo)\b)"
+            r"|(?<![\w-])(?:apo|fpo|dpo)[ \t]+(?:aa|ae|ap)\b(?:[ \t]+\d{5})?", flags),
+    }
+
+
+_UNIT_AFTER = regex.compile(
+    r"[ \t,]+(?:apt|apartment|suite|ste|unit)\.?[ \t]*#?[ \t]*\d{1,5}[a-z]?\b(?![/:.]\d)", regex.IGNORECASE)
+# one further part of an address: after a line break, a comma, or a quoted-mail ">"
+_SEPARATOR = regex.compile(r"[ \t]*(?:,|\n|>|\?{2,})[\s,>?]*")
+_PART = regex.compile(
+    rf"(?P<words>{_W}\.?(?:[ \t]+{_W}\.?){{0,3}})?(?:[ \t]*\([^()\n]{{1,25}}\))?"
+    rf"(?:[ \t]*(?P<code>\d{{2,6}}(?:-\d{{3,4}})?|[a-z]\d[a-z][ \t]?\d[a-z]\d))?(?=[ \t]*(?:$|\n|,|\.(?:\s|$)))",
+    regex.IGNORECASE)
+
+
+class AddressRecognizer(PreparedRecognizer):
+    SCORE = 0.85
+
+    def __init__(self):
+        super().__init__(supported_entities=[entities.LOCATION], name="AddressRecognizer")
+
+    def analyze(self, text, entities=None, nlp_artifacts=None):
+        spans = []
+        grammar = _grammar()
+        for kind, pattern in grammar.items():
+            if kind.endswith(" hint"):
+                continue
+            for match in _matches(text, pattern, grammar.get(f"{kind} hint")):
+                if kind in ("suffix", "prefix", "numbered") and not _named(match, kind):
+                    continue
+                if kind not in ("unit", "box") and _has_common_link(match.group()):
+                    continue  # "f/u in 12 with dr": no street
+                spans.append((match.start(), _continued(text, match.end())))
+        return [RecognizerResult(self.supported_entities[0], s, e, self.SCORE) for s, e in spans]
+
+
+_HINT_REACH = 80  # characters before and after a hint where its form may lie
+
+
+def _matches(text: str, pattern: regex.Pattern, hint: regex.Pattern | None):
+    """pattern's matches in text; with a hint, only in windows around the hint's matches."""
+    if hint is None:
+        yield from pattern.finditer(text)
+        return
+    seen = set()
+    for found in hint.finditer(text):
+        for match in pattern.finditer(text, max(0, found.start() - _HINT_REACH), min(len(text), found.end() + _HINT_REACH)):
+            if match.span() not in seen and match.start() <= found.start() < match.end():
+                seen.add(match.span())
+                yield match
+
+
+def _continued(text: str, end: int) -> int:
+    """The end of the address whose first line ends at end: later parts while they are places."""
+    for _ in range(_MAX_PARTS):
+        unit = _UNIT_AFTER.match(text, end)
+        if unit:
+            end = unit.end()
+            continue
+        separator = _SEPARATOR.match(text, end)
+        if not separator:
+            return end
+        start = separator.end()
+        unit = _grammar()["unit"].match(text, start) or _grammar()["box"].match(text, start)
+        if unit:
+            end = unit.end()
+            continue
+        part = _PART.match(text, start)
+        if not part or part.end() == start or not _place_words(part["words"]):
+            return end
+        end = part.end()
+    return end
+
+
+def _place_words(found: str | None) -> bool:
+    """Words that can name a place: none a common word, unless all are a state code or a particle."""
+    if found is None:
+        return True
+    if len(found) == 2 and found.isupper():
+        return True  # "CO", "ON", "QC": a state or province code
+    tokens = [w.lower() for w in regex.findall(_W, found)]
+    particles = words("place_particles")
+    names = [w for w in tokens if w not in particles]
+    if not names:
+        return False
+    if any(w in stop_words() and w not in particles for w in tokens):
+        return False
+    return not all(w in never_phi() or w in common_words() for w in names)
+
+
+def _named(match, kind: str) -> bool:
+    """The street's name is a name: a word no list knows, or (but for "20789 Allika 46")
+    capitalised words, or (after a house number) a street word spelt in full ("3911
+    fourth avenue"). "9 beat run", "8u reg insulin SQ", "AV paced 70" name nothing."""
+    named = match.captures("words")
+    if not named:
+        return True  # "Király u. 15."
+    found = [w for part in named for w in regex.findall(_W, part)]
+    if any(unknown_word(w) for w in found):
+        return True
+    if kind == "numbered":
+        return False
+    if all(title_case(w) or w.lower() in words("place_particles") for w in found):
+        return True
+    return kind == "suffix" and len(match["street"] or "") >= 5
+
+
+def _has_common_link(found: str) -> bool:
+    """A word of the street line is a common link word ("to", "with", "and") that no place name holds."""
+    allowed = words("place_particles") | words("street_prefixes") | words("street_suffixes")
+    return any(w.lower() in stop_words() and w.lower() not in allowed for w in regex.findall(_W, found))
