@@ -4,6 +4,7 @@ from datetime import datetime, time, timezone
 from django import forms
 
 from clinical_ai.audit.models import ACTIONS, AuditEvent
+from clinical_ai.filters import DateRangeFilterForm
 
 SORTS = ("occurred_at", "actor_name", "action", "outcome", "patient_key", "object_type")
 
@@ -11,27 +12,14 @@ SORTS = ("occurred_at", "actor_name", "action", "outcome", "patient_key", "objec
 PATIENT_KEY = r"^[0-9a-f]{32}$"  # documents.encryption.pseudonym: never a typed MRN or name
 
 
-class TrailFilter(forms.Form):
+class TrailFilter(DateRangeFilterForm):
     user = forms.CharField(required=False, label="User")
     patient = forms.RegexField(required=False, regex=PATIENT_KEY, label="Patient key", error_messages={
         "invalid": "Give a patient key; to find a patient by MRN or name, use the patient report."})
     event = forms.IntegerField(required=False, min_value=1, label="Event", widget=forms.HiddenInput)
     action = forms.ChoiceField(required=False, choices=[("", "any")] + [(a, a) for a in ACTIONS])
     outcome = forms.ChoiceField(required=False, choices=[("", "any")] + AuditEvent.Outcome.choices)
-    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(required=False, choices=[(s, s) for s in SORTS] + [(f"-{s}", f"-{s}") for s in SORTS])
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("since") and cleaned.get("until") and cleaned["since"] > cleaned["until"]:
-            raise forms.ValidationError("The start date is after the end date.")
-        return cleaned
-
-    @property
-    def invalid(self) -> bool:
-        """Filters were given and one is wrong: the caller answers 400, never "everything"."""
-        return self.is_bound and not self.is_valid()
 
     def events(self):
         """The matching events, newest first unless sorted otherwise; none if a filter is invalid."""

@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.utils import timezone as django_timezone
 
 from clinical_ai.documents.models import Document
+from clinical_ai.filters import DateRangeFilterForm
 
 # "waiting": in a queue, nobody working on it; "processing": a worker has it now (Document.display_status).
 WAITING = Q(status=Document.Status.QUEUED) | Q(status=Document.Status.PROCESSING,
@@ -32,7 +33,7 @@ PROGRESS_WINDOW = timedelta(hours=24)
 THROUGHPUT_WINDOW = timedelta(minutes=10)
 
 
-class DocumentFilter(forms.Form):
+class DocumentFilter(DateRangeFilterForm):
     q = forms.CharField(required=False, max_length=200, label="Search",
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": "text, summary or title"}))
     status = forms.ChoiceField(required=False, choices=[("", "any")] + [(s, s) for s in STATUS_FILTERS])
@@ -40,21 +41,9 @@ class DocumentFilter(forms.Form):
     source = forms.CharField(required=False, max_length=16, label="Source")
     patient = forms.RegexField(required=False, regex=r"^(?i:P-)?[0-9a-fA-F]{1,32}$", label="Patient",
                                error_messages={"invalid": "A patient label looks like P-1A2B3C."})
-    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(required=False, initial="-received",
                              choices=[(f"{d}{s}", f"{SORT_LABELS[s]}, {label}") for s in SORTS
                                       for d, label in (("-", "newest or Z first"), ("", "oldest or A first"))])
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("since") and cleaned.get("until") and cleaned["since"] > cleaned["until"]:
-            raise forms.ValidationError("The start date is after the end date.")
-        return cleaned
-
-    @property
-    def invalid(self) -> bool:
-        return self.is_bound and not self.is_valid()
 
     def apply(self, documents):
         """The matching documents in the chosen order; none at all if a filter is invalid."""
