@@ -4,6 +4,7 @@ Real parts only: a redis-server process, Celery worker processes per queue, cele
 and gunicorn serving the web app, all talking through Redis and one SQLite file.
 """
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -22,6 +23,11 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def csrf(page: str) -> str:
+    """The CSRF token of a page's form."""
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 
 
 def redis_server_binary() -> str:
@@ -115,6 +121,17 @@ class Stack:
                     "from clinical_ai.accounts.models import Profile; "
                     f"u = User.objects.get(username='{username}'); u.set_password('{password}'); u.save(); "
                     "Profile.objects.filter(user=u).update(password_is_temporary=False)")
+
+    def web_session(self, username: str, role: str, password: str = "Stack-web-Passw0rd!") -> requests.Session:
+        """A logged-in web session for a new account of ``role``, as its user would have after choosing a password."""
+        self.token(username, role)
+        self.set_own_password(username, password)
+        session = requests.Session()
+        page = session.get(f"{self.url}/login", timeout=30).text
+        response = session.post(f"{self.url}/login", timeout=30, headers={"Referer": f"{self.url}/login"},
+                                data={"username": username, "password": password, "csrfmiddlewaretoken": csrf(page)})
+        assert response.ok and "sessionid" in session.cookies, response.status_code
+        return session
 
     def wait_healthy(self, timeout: float = 240) -> dict:
         deadline = time.monotonic() + timeout

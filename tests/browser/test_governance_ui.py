@@ -135,7 +135,7 @@ def test_report_triage_rollback_and_compliance_view(stack, browser, governed_sum
                    capture_output=True, timeout=300)
     owner.goto(f"{stack.url}/models/")
     expect(owner.locator(".monitor svg").first).to_be_visible()  # the monitor's charts of the active versions
-    expect(owner.locator(".drift-flag")).to_contain_text("report_rate")
+    expect(owner.locator(".drift-flag", has_text="report_rate")).to_be_visible()
     owner.screenshot(path=str(SCREENSHOTS / "governance_models_page_flagged.png"), full_page=True)
     owner.fill("#rollback-reason-summarize", "wrong facts in summaries")
     owner.fill("#rollback-incidents-summarize", incident)

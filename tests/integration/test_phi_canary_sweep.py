@@ -13,7 +13,6 @@ string, attachments decoded), API and MLLP answers, command output, and the trai
 """
 import base64
 import json
-import re
 import shutil
 import socket
 import sqlite3
@@ -25,7 +24,7 @@ import pytest
 import redis
 import requests
 
-from tests.stack import BIN, REPO, free_port
+from tests.stack import BIN, REPO, csrf, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -111,21 +110,6 @@ class Sweep:
         return self.keep(channel, result.stdout + result.stderr)
 
 
-def logged_in(stack, username: str, role: str) -> requests.Session:
-    stack.manage("issue_token", username, "--role", role)
-    stack.set_own_password(username, PASSWORD)
-    session = requests.Session()
-    page = session.get(f"{stack.url}/login", timeout=30).text
-    response = session.post(f"{stack.url}/login", timeout=30, headers={"Referer": f"{stack.url}/login"},
-                            data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": _csrf(page)})
-    assert response.ok and "sessionid" in session.cookies, response.status_code
-    return session
-
-
-def _csrf(page: str) -> str:
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-
-
 def send_mllp(port: int, message: bytes) -> str:
     deadline = time.monotonic() + 60
     while True:
@@ -164,16 +148,16 @@ def feed_every_way_in(sweep: Sweep, tmp_path) -> None:
                                                json={"text": " ", "patient": PATIENT_JSON}).text)
 
     # Web UI: an upload with a PHI file name, then break-glass on the API's document with a typed reason.
-    ui = logged_in(stack, "canary-clinician", "clinician")
+    ui = stack.web_session("canary-clinician", "clinician", PASSWORD)
     form = ui.get(f"{stack.url}/documents/new", timeout=30).text
     ui.post(f"{stack.url}/documents/new", timeout=60, headers={"Referer": f"{stack.url}/documents/new"},
-            data={"csrfmiddlewaretoken": _csrf(form), "text": "", "patient_mrn": MRN, "patient_birth_date": BIRTH_DATE,
+            data={"csrfmiddlewaretoken": csrf(form), "text": "", "patient_mrn": MRN, "patient_birth_date": BIRTH_DATE,
                   "patient_name": f"{PATIENT_GIVEN} {PATIENT_FAMILY}", "patient_address": f"{STREET}, {CITY}", "patient_phone": PHONE},
             files={"file": (FILE_NAME, NOTE.encode())})
     document_url = f"{stack.url}/documents/{created.json()['id']}/original"
     glass = ui.get(document_url, timeout=30).text
     shown = ui.post(document_url, timeout=60, headers={"Referer": document_url},
-                    data={"csrfmiddlewaretoken": _csrf(glass), "reason": REASON})
+                    data={"csrfmiddlewaretoken": csrf(glass), "reason": REASON})
     assert shown.ok and PATIENT_FAMILY in shown.text  # break-glass shows the original: that is its purpose
 
     # HL7 v2: a file with a PHI file name, and an ORU over MLLP.
@@ -201,12 +185,12 @@ def feed_every_way_in(sweep: Sweep, tmp_path) -> None:
 
     # The compliance officer's patient search: by MRN and by name as typed (turned into the patient's key),
     # and a typed value put straight into the report's key filter (refused, never recorded).
-    officer = logged_in(stack, "canary-officer", "compliance")
+    officer = stack.web_session("canary-officer", "compliance", PASSWORD)
     search = f"{stack.url}/audit/patient"
     for typed in (MRN, f"{PATIENT_GIVEN} {PATIENT_FAMILY}"):
         form = officer.get(search, timeout=30).text
         assert officer.post(search, timeout=30, headers={"Referer": search},
-                            data={"csrfmiddlewaretoken": _csrf(form), "mrn_or_name": typed}).ok
+                            data={"csrfmiddlewaretoken": csrf(form), "mrn_or_name": typed}).ok
     assert officer.get(search, params={"patient": MRN}, timeout=30).status_code == 400
 
 
