@@ -12,10 +12,8 @@ from safetensors.torch import load_file, save_file
 from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
 
 from clinical_ai.nlp import runtime
+from clinical_ai.nlp.folders import HEAD_FILE, HEAD_LABELS_FILE, LABELS_FILE  # noqa: F401 - re-exported
 
-LABELS_FILE = "zero_shot_labels.json"
-HEAD_FILE = "classifier_head.safetensors"
-HEAD_LABELS_FILE = "classifier_labels.json"
 # Cosine similarities of sentence embeddings sit in a narrow band; this sharpens them into a score.
 TEMPERATURE = 0.05
 WINDOW_TOKENS = 256

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from clinical_ai.audit.services import record
 from clinical_ai.nlp import datasets, metrics, registry
-from clinical_ai.nlp.classifier import HEAD_LABELS_FILE, LABELS_FILE
+from clinical_ai.nlp.folders import HEAD_LABELS_FILE, LABELS_FILE
 from clinical_ai.nlp.models import ModelVersion
 from clinical_ai.nlp.weights import weights_sha256
 

@@ -4,15 +4,8 @@ import functools
 import json
 from pathlib import Path
 
-from clinical_ai.nlp.classifier import (
-    HEAD_FILE,
-    LABELS_FILE,
-    EmbeddingHeadClassifier,
-    SequenceClassifier,
-    ZeroShotEmbeddingClassifier,
-)
+from clinical_ai.nlp.folders import HEAD_FILE, LABELS_FILE
 from clinical_ai.nlp.models import ModelVersion
-from clinical_ai.nlp.summarizer import Summarizer, load_tokenizer
 
 # Which kinds of model folder can serve each task.
 KINDS = {
@@ -83,12 +76,18 @@ def tokenizer(version: ModelVersion):
 
 @functools.lru_cache(maxsize=4)
 def _tokenizer(folder: str):
+    from clinical_ai.nlp.summarizer import load_tokenizer
+
     return load_tokenizer(Path(folder))
 
 
 @functools.lru_cache(maxsize=4)
 def _load(kind: str, folder: str, sha256: str, base_folder: str):
-    # Keyed by the weight hash too: a re-imported folder is loaded afresh.
+    # Keyed by the weight hash too: a re-imported folder is loaded afresh. The model classes (and torch)
+    # are imported here, on first load, so the web process can read the registry without them.
+    from clinical_ai.nlp.classifier import EmbeddingHeadClassifier, SequenceClassifier, ZeroShotEmbeddingClassifier
+    from clinical_ai.nlp.summarizer import Summarizer
+
     if kind == "lora":
         return Summarizer.with_adapter(Path(folder), Path(base_folder))
     if kind in ("causal-lm", "seq2seq"):

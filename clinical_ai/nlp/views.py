@@ -4,18 +4,16 @@ from django.views.decorators.http import require_POST
 
 from clinical_ai.accounts.models import Role
 from clinical_ai.accounts.permissions import role_required
+from clinical_ai.nlp import lifecycle
 from clinical_ai.nlp.forms import AssignForm, PromoteForm, RollbackForm, TrainingForm
 from clinical_ai.nlp.models import ModelVersion, TrainingRun
 
 admin_required = role_required(Role.ADMIN)
-# The lifecycle and training modules are imported inside the views: they reach the model registry,
-# which imports torch, and the web process must not load it (inference runs in the workers).
+# Training is imported inside its view: the trainers import torch, and the web process must not load it.
 
 
 @admin_required
 def model_list(request, form=None, status=200):
-    from clinical_ai.nlp import lifecycle
-
     versions = ModelVersion.objects.select_related("owner", "clinical_validator").order_by("task", "name",
                                                                                              "-created_at")
     return render(request, "nlp/models.html", {
@@ -53,8 +51,6 @@ def train(request):
 @admin_required
 @require_POST
 def promote(request, version_id):
-    from clinical_ai.nlp import lifecycle
-
     version = get_object_or_404(ModelVersion, pk=version_id)
     form = PromoteForm(request.POST)
     form.is_valid()
@@ -76,8 +72,6 @@ def promote(request, version_id):
 @admin_required
 @require_POST
 def assign(request, version_id):
-    from clinical_ai.nlp import lifecycle
-
     version = get_object_or_404(ModelVersion, pk=version_id)
     form = AssignForm(request.POST)
     if not form.is_valid():
@@ -92,8 +86,6 @@ def assign(request, version_id):
 @admin_required
 @require_POST
 def rollback(request, task):
-    from clinical_ai.nlp import lifecycle
-
     form = RollbackForm(request.POST)
     if not form.is_valid():
         messages.error(request, "A rollback needs a reason.")
@@ -112,8 +104,6 @@ def rollback(request, task):
 @admin_required
 @require_POST
 def retire(request, version_id):
-    from clinical_ai.nlp import lifecycle
-
     version = get_object_or_404(ModelVersion, pk=version_id)
     try:
         lifecycle.retire(version, retired_by=request.user.get_username(), actor=request.user, request=request)
@@ -126,8 +116,6 @@ def retire(request, version_id):
 
 def _rollbacks() -> list[tuple[ModelVersion, ModelVersion]]:
     """(active, previously active) per task where a rollback is possible."""
-    from clinical_ai.nlp import lifecycle
-
     pairs = []
     for active in ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).order_by("task"):
         previous = lifecycle.previously_active(active.task)
