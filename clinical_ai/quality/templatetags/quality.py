@@ -17,8 +17,8 @@ ABBREVIATION = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|vs|approx|e\.g|i\.e)|\b
 def summary_sentences(document) -> list[dict]:
     """(start, end, text) of each summary sentence; the grounded sentences when the summary keeps them."""
     summary = document.summary or ""
-    kept = getattr(document, "summary_sentences", None)  # added by the grounding work; absent before it
-    texts = [item.get("text", "") if isinstance(item, dict) else str(item) for item in kept] if kept else None
+    # Documents summarized before grounding kept no sentences: their summary is cut here instead.
+    texts = [sentence["text"] for sentence in document.summary_sentences] if document.summary_sentences else None
     sentences, cursor = [], 0
     for text in texts if texts is not None else _sentences(summary):
         text = text.strip()
