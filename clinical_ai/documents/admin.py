@@ -69,7 +69,7 @@ class QuarantinedInputAdmin(admin.ModelAdmin):
                 if released.refused_again:
                     messages.error(request, f"Refused again: {released.refused_again}")
                 else:
-                    messages.success(request, f"Released as document {released.document_id}.")
+                    messages.success(request, f"Released as document {', '.join(released.document_ids)}.")
             else:
                 quarantine.discard(item, actor=request.user, reason=reason, request=request)
                 messages.success(request, "Discarded.")

@@ -6,11 +6,14 @@ Guarantees held here:
 - Nothing is lost by accident: a payload leaves the disk only by a discard (with a reason) or by
   the retention sweep (older than QUARANTINE_RETENTION_DAYS, or the oldest first once the folder
   holds more than QUARANTINE_MAX_BYTES); the row, its reason, size and SHA-256 stay.
-- A release runs the payload through the same intake as an upload; if it is refused again the
-  item stays pending with the new reason shown, and nothing else changes.
+- A release runs the payload through the intake of the route it came by (the upload readers for
+  notes and files, the HL7 v2 or FHIR parser for interface input), in the sender scope it first
+  came in under, so a resend afterwards is a duplicate. Refused again, it stays pending with the
+  new reason shown, nothing is stored and nothing new is quarantined.
 """
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import get_args
 
 from django.conf import settings
 from django.db import transaction
@@ -20,10 +23,13 @@ import deid
 from clinical_ai.audit.services import record
 from clinical_ai.documents import intake
 from clinical_ai.documents.encryption import decrypt
-from clinical_ai.documents.models import QuarantinedInput
+from clinical_ai.documents.models import Document, QuarantinedInput
+from clinical_ai.interop.ingest import ingest, read_payload
+from clinical_ai.interop.results import Rejection, Source
 
 Decision = QuarantinedInput.Decision
-RELEASABLE_SOURCES = ("upload", "api")  # notes and files; HL7 and FHIR are re-sent through their interface
+FILE_SOURCES = ("upload", "api")  # notes and files, read as an upload is
+INTEROP_SOURCES = get_args(Source)  # HL7 v2 and FHIR, read by their own parsers
 FILE_SIGNATURES = {b"%PDF": "note.pdf", b"PK\x03\x04": "note.docx"}
 
 
@@ -33,7 +39,7 @@ class QuarantineError(Exception):
 
 @dataclass(frozen=True)
 class Released:
-    document_id: str | None
+    document_ids: tuple[str, ...]
     refused_again: str = ""
 
 
@@ -56,26 +62,46 @@ def as_text(data: bytes) -> str | None:
 
 
 def release(item: QuarantinedInput, *, actor, reason: str, request=None) -> Released:
-    """Run the payload through intake again, as the person releasing it; a document on success."""
+    """Run the payload through its route's intake again, as the person releasing it; its documents on success."""
     _check_pending(item)
-    if item.source not in RELEASABLE_SOURCES:
-        raise QuarantineError("Re-send this message through its interface (HL7 or FHIR); download it to do so.")
+    if item.source not in (*FILE_SOURCES, *INTEROP_SOURCES):
+        raise QuarantineError("Input from this source cannot be released; download it to re-send it.")
     data = payload(item, actor=actor, request=request, purpose="release")
     try:
-        text, content_type = intake.text_from_file(_file_name(data), data)
-        intake.check_text(text)  # refused again: the reason goes on this item, not on a new one
         with transaction.atomic():
-            outcome = intake.submit(text=text, payload=data, source=item.source, actor=actor, request=request,
-                                    content_type=content_type)
-            if not outcome.stored:
-                raise intake.InvalidDocument(outcome.reason)
-            document = outcome.document
-            _decide(item, Decision.RELEASED, actor, reason, request, document_id=str(document.pk))
-    except intake.InvalidDocument as error:
+            document_ids = tuple(str(document.pk) for document in _readmit(item, data, actor, request))
+            _decide(item, Decision.RELEASED, actor, reason, request, document_ids=list(document_ids))
+    except intake.InvalidDocument as error:  # refused again: the reason goes on this item, not on a new one
         item.reason = f"Released again and refused: {error}"[:300]
         item.save(update_fields=["reason"])
-        return Released(document_id=None, refused_again=str(error))
-    return Released(document_id=str(document.pk))
+        return Released(document_ids=(), refused_again=str(error))
+    return Released(document_ids=document_ids)
+
+
+def _readmit(item: QuarantinedInput, data: bytes, actor, request) -> list[Document]:
+    """The payload's documents, stored (or found already stored); InvalidDocument when it is refused.
+
+    What the intake would refuse is found before anything is submitted, so a refusal quarantines
+    nothing anew; the few refusals only the database makes are undone with the caller's transaction.
+    """
+    if item.source in FILE_SOURCES:
+        text, content_type = intake.text_from_file(_file_name(data), data)
+        outcomes = [intake.submit(text=text, payload=data, source=item.source, actor=actor, request=request,
+                                  content_type=content_type)]
+    else:
+        items = read_payload(item.source, data)
+        problems = [found.reason for found in items if isinstance(found, Rejection)]
+        if problems or not items:
+            raise intake.InvalidDocument("; ".join(problems) or "the payload holds no note")
+        for note in items:
+            intake.check_text(note.text)
+        # The sender's own ids scope the notes (MSH-3/4, meta.source); else the account it came in under.
+        outcomes = ingest(items, source=item.source, actor=actor, request=request,
+                          sender=intake.account_sender(item.received_by))
+    refused = [outcome.reason for outcome in outcomes if not outcome.stored]
+    if refused:
+        raise intake.InvalidDocument("; ".join(refused))
+    return [outcome.document for outcome in outcomes]
 
 
 def discard(item: QuarantinedInput, *, actor, reason: str, request=None) -> None:

@@ -43,11 +43,13 @@ class ResourceIndex:
     by_type: dict[str, list[dict]] = field(default_factory=dict)
     # id(resource) -> (where it was found, e.g. "request body entry 3", its sender's meta.source)
     origin: dict[int, tuple[str, str]] = field(default_factory=dict)
+    full_urls: dict[int, str] = field(default_factory=dict)
 
     def add(self, resource: dict, full_url: str = "", where: str = "", sender: str = "") -> None:
         kind, rid = resource.get("resourceType", ""), str(resource.get("id", ""))
         self.by_type.setdefault(kind, []).append(resource)
         self.origin[id(resource)] = (where, sender)
+        self.full_urls[id(resource)] = full_url
         keys = [f"{kind}/{rid}"] if rid else []
         keys += [full_url] if full_url else []
         keys += [f"{kind}?identifier={i.get('system', '')}|{i.get('value', '')}" for i in _list(resource.get("identifier"))
@@ -179,38 +181,56 @@ def _validation_problem(resource: dict, where: str) -> str:
 def _resource_notes(resource: dict, index: ResourceIndex) -> Iterator[InboundNote | Rejection]:
     where, sender = index.origin.get(id(resource), ("input", ""))
     where = f"{where} ({resource.get('resourceType')})"
-    patient = patient_context(index.resolve(resource.get("subject")), index, _authors(resource, index))
+    subject = index.resolve(resource.get("subject"))
+    patient = patient_context(subject, index, _authors(resource, index))
+    kept = _note_payload(resource, subject, index, sender)
     loinc_code, title = _loinc(resource.get("type") or resource.get("code"))
     title = resource.get("description") or resource.get("title") or _attachment_title(resource) or title
     try:
         texts = list(_texts(resource, index))
     except AttachmentError as problem:
-        yield Rejection(f"{where}: {problem}", _payload_of(resource, b""))
+        yield Rejection(f"{where}: {problem}", kept)
         return
     if not texts:
         if resource.get("resourceType") == "DocumentReference":
-            yield Rejection(f"{where}: no attachment with text", _payload_of(resource, b""))
+            yield Rejection(f"{where}: no attachment with text", kept)
         return
     yield InboundNote(text="\n\n".join(texts), patient=patient, source="fhir", sender=sender,
-                      message_id=_resource_id(resource), loinc_code=loinc_code, title=str(title))
+                      message_id=_resource_id(resource), loinc_code=loinc_code, title=str(title), payload=kept)
+
+
+def _note_payload(resource: dict, subject: dict | None, index: ResourceIndex, sender: str) -> bytes:
+    """What the quarantine keeps of a note: a Bundle of the resource and of what it is read with
+    (its patient and their relatives, the input's clinicians and organizations, its Binaries) under
+    its sender, so a release reads the same note with the same de-identification context and scope
+    without re-sending the rest of a bulk input."""
+    relatives = [r for r in index.by_type.get("RelatedPerson", []) if subject and index.resolve(r.get("patient")) is subject]
+    people = [subject] if subject else []
+    people += relatives + [r for kind in ("Practitioner", "PractitionerRole", "Organization")
+                           for r in index.by_type.get(kind, [])]
+    binaries = [index.resolve(a.get("url", "")) for a in _attachments(resource) if isinstance(a, dict)]
+    entries = {id(r): r for r in [resource, *people, *binaries] if r is not None}.values()
+    bundle = {"resourceType": "Bundle", "type": "collection", **({"meta": {"source": sender}} if sender else {}),
+              "entry": [{"resource": r, **({"fullUrl": index.full_urls[id(r)]} if index.full_urls.get(id(r)) else {})}
+                        for r in entries]}
+    return _payload_of(bundle, b"")
 
 
 def _attachment_title(resource: dict) -> str:
-    attachments = [c.get("attachment") for c in _list(resource.get("content")) if isinstance(c, dict)]
-    attachments += _list(resource.get("presentedForm"))
-    return next((str(a["title"]) for a in attachments if isinstance(a, dict) and a.get("title")), "")
+    return next((str(a["title"]) for a in _attachments(resource) if isinstance(a, dict) and a.get("title")), "")
+
+
+def _attachments(resource: dict) -> list:
+    """A DocumentReference's content attachments, a DiagnosticReport's presentedForm."""
+    return ([c.get("attachment") for c in _list(resource.get("content")) if isinstance(c, dict)]
+            + _list(resource.get("presentedForm")))
 
 
 def _texts(resource: dict, index: ResourceIndex) -> Iterator[str]:
-    kind = resource["resourceType"]
-    if kind == "DocumentReference":
-        attachments = [c.get("attachment") for c in _list(resource.get("content")) if isinstance(c, dict)]
-    elif kind == "DiagnosticReport":
-        attachments = _list(resource.get("presentedForm"))
-    else:
+    if resource["resourceType"] == "Composition":
         yield from _composition_texts(resource)
         return
-    for attachment in attachments:
+    for attachment in _attachments(resource):
         if isinstance(attachment, dict):
             yield attachment_text(_attachment_bytes(attachment, index), attachment.get("contentType", "text/plain"))
 

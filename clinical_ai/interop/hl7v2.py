@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -125,6 +126,17 @@ def split_messages(data: bytes) -> list[bytes | Rejection]:
     return found
 
 
+def file_items(data: bytes) -> Iterator[InboundNote | Rejection]:
+    """The notes and rejections of every message in a file, batch or single message, in order."""
+    for message in split_messages(data):
+        if isinstance(message, Rejection):
+            yield message
+        else:
+            parsed = parse_message(message)
+            yield from parsed.notes
+            yield from parsed.rejections
+
+
 def parse_message(raw: bytes) -> ParsedMessage:
     """One message to its notes and rejections, with the ACK code it deserves."""
     if len(raw) > MAX_INPUT_BYTES:
@@ -134,7 +146,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
         message, codec = _parse(raw, header)
     except _Invalid as problem:
         return ParsedMessage(header, rejections=(Rejection(str(problem), raw),), ack_code=ACK_REJECT)
-    notes, problems = _notes(message, header, codec)
+    notes, problems = _notes(message, header, codec, raw)
     rejections = tuple(Rejection(problem, raw) for problem in problems)
     ack_code = ACK_ERROR if rejections and not notes else ACK_ACCEPT
     return ParsedMessage(header, tuple(notes), rejections, ack_code)
@@ -247,7 +259,8 @@ def _decode(raw: bytes, charset: str) -> tuple[str, str]:
     raise _Invalid("message is neither valid UTF-8 nor Windows-1252 text")
 
 
-def _notes(message: hl7.Message, header: MessageHeader, codec: str) -> tuple[list[InboundNote], list[str]]:
+def _notes(message: hl7.Message, header: MessageHeader, codec: str,
+           raw: bytes) -> tuple[list[InboundNote], list[str]]:
     if header.message_type not in _NOTE_MESSAGE_TYPES:
         return [], []
     segments = [Fields(segment, message, codec) for segment in message]
@@ -267,7 +280,7 @@ def _notes(message: hl7.Message, header: MessageHeader, codec: str) -> tuple[lis
         InboundNote(
             text=text, patient=patient, source="hl7v2", sender=header.sender,
             message_id=header.control_id + (f"#{index}" if len(found) > 1 else ""),
-            loinc_code=loinc_code, title=title, charset=codec,
+            loinc_code=loinc_code, title=title, charset=codec, payload=raw,
         )
         for index, (text, loinc_code, title) in enumerate(found, start=1)
     ], problems

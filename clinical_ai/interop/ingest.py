@@ -13,24 +13,37 @@ from django.core.management.base import CommandError
 
 from clinical_ai.documents import intake
 from clinical_ai.documents.intake import CREATED, DUPLICATE, REJECTED, Outcome
+from clinical_ai.interop import fhir_r4, hl7v2
 from clinical_ai.interop.results import InboundNote, Rejection
 
-__all__ = ["CREATED", "DUPLICATE", "REJECTED", "Outcome", "ingest", "ingest_one", "summary", "report"]
+__all__ = ["CREATED", "DUPLICATE", "REJECTED", "Outcome", "ingest", "ingest_one", "read_payload", "summary",
+           "report"]
 
 
-def ingest(items: Iterable[InboundNote | Rejection], *, source: str, actor=None, request=None) -> list[Outcome]:
-    return [ingest_one(item, source=source, actor=actor, request=request) for item in items]
+def ingest(items: Iterable[InboundNote | Rejection], *, source: str, actor=None, request=None,
+           sender: str | None = None) -> list[Outcome]:
+    """``sender`` scopes the notes that name no sender of their own: by default the actor's account;
+    a release names the account the input first came in under, as the administrator acts for it."""
+    return [ingest_one(item, source=source, actor=actor, request=request, sender=sender) for item in items]
 
 
-def ingest_one(item: InboundNote | Rejection, *, source: str, actor=None, request=None) -> Outcome:
+def ingest_one(item: InboundNote | Rejection, *, source: str, actor=None, request=None,
+               sender: str | None = None) -> Outcome:
     if isinstance(item, Rejection):
         return intake.refuse(payload=item.payload, reason=item.reason, source=source, actor=actor, request=request)
     return intake.submit(
-        text=item.text, patient=item.patient, source=item.source,
-        sender=item.sender or intake.account_sender(actor), message_id=item.message_id,
-        actor=actor, request=request, loinc_code=item.loinc_code, title=item.title,
+        text=item.text, payload=item.payload or None, patient=item.patient, source=item.source,
+        sender=item.sender or (intake.account_sender(actor) if sender is None else sender),
+        message_id=item.message_id, actor=actor, request=request, loinc_code=item.loinc_code, title=item.title,
         details={"charset": item.charset} if item.charset else None,
     )
+
+
+def read_payload(source: str, data: bytes) -> list[InboundNote | Rejection]:
+    """Input as its route reads it (HL7 v2 messages; FHIR JSON), for a quarantined payload's release."""
+    if source == "hl7v2":
+        return list(hl7v2.file_items(data))
+    return fhir_r4.parse_json(data, "the released payload")
 
 
 def summary(outcomes: Iterable[Outcome]) -> str:

@@ -23,7 +23,9 @@ QUARANTINE_HEAD_BYTES = 1024 * 1024
 class InboundNote:
     """A note as a parser found it. ``sender`` and ``message_id`` (MSH-3/4 and MSH-10; FHIR
     meta.source and the resource id) are the sender's, so they may identify the patient: the
-    intake keeps only a keyed digest of them. ``charset`` records how the bytes were decoded."""
+    intake keeps only a keyed digest of them. ``charset`` records how the bytes were decoded.
+    ``payload`` is the input the note was read from (its HL7 message, its FHIR resource): what the
+    quarantine keeps if the intake refuses the note, so that a release can read it again."""
 
     text: str
     patient: PatientContext | None
@@ -33,6 +35,7 @@ class InboundNote:
     loinc_code: str = ""
     title: str = ""
     charset: str = ""
+    payload: bytes = field(default=b"", repr=False)
 
     def __repr__(self) -> str:
         return f"InboundNote(source={self.source!r}, <redacted>)"

@@ -50,7 +50,7 @@ def test_release_reprocesses_the_payload_as_a_new_document(users, refused):
     document = Document.objects.get()
     assert document.original_text == "Ada Quill: allergic to penicillin." and document.uploaded_by == users["admin"]
     decision = AuditEvent.objects.get(action="update", object_type="quarantine")
-    assert decision.details["document_id"] == str(document.pk)
+    assert decision.details["document_ids"] == [str(document.pk)]
 
 
 def test_a_release_refused_again_stays_pending_with_the_new_reason(users):

@@ -18,19 +18,6 @@ class Command(BaseCommand):
     def handle(self, *args, paths, **options):
         outcomes = []
         for number, path in enumerate(files_under(paths, HL7_SUFFIXES), start=1):
-            outcomes += ingest(_items(path, f"file {number}"), source="hl7v2")
+            data = read_limited(path, f"file {number}")
+            outcomes += ingest([data] if isinstance(data, Rejection) else hl7v2.file_items(data), source="hl7v2")
         report(self, outcomes)
-
-
-def _items(path, label: str):
-    data = read_limited(path, label)
-    if isinstance(data, Rejection):
-        yield data
-        return
-    for message in hl7v2.split_messages(data):
-        if isinstance(message, Rejection):
-            yield message
-        else:
-            parsed = hl7v2.parse_message(message)
-            yield from parsed.notes
-            yield from parsed.rejections
