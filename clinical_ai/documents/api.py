@@ -48,7 +48,7 @@ class DocumentCollection(APIView):
     parser_classes = [JSONParser, MultiPartParser]
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT},
-                   summary="Submit a note as JSON {text, patient} or a multipart file (.txt, .pdf, .docx)")
+                   summary="Submit a note as JSON {text, patient, service_date} or a multipart file (.txt, .pdf, .docx)")
     def post(self, request):
         try:
             text, content_type, patient = read_submission(request)
@@ -58,7 +58,7 @@ class DocumentCollection(APIView):
             return self._refuse(request, "The body is not valid JSON.", status.HTTP_400_BAD_REQUEST)
         outcome = intake.submit(text=text, payload=_raw_payload(request), patient=patient, source="api",
                                 sender=intake.account_sender(request.user), actor=request.user, request=request,
-                                content_type=content_type)
+                                content_type=content_type, service_date=request.data.get("service_date"))
         if not outcome.stored:
             return Response({"error": outcome.reason}, status=outcome.status_code)
         return Response({"id": str(outcome.document.id), "status": outcome.document.status},

@@ -5,6 +5,8 @@ class UploadForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 12}), required=False, strip=False,
                            label="Paste a note")
     file = forms.FileField(required=False, label="or upload a .txt, .pdf or .docx file")
+    service_date = forms.DateField(required=False, label="Date of service",
+                                   widget=forms.DateInput(attrs={"type": "date"}))
     # The patient the note is about: the engine removes exactly these values, and the note is found
     # under the patient's pseudonymous key in the compliance officer's patient report.
     patient_mrn = forms.CharField(required=False, max_length=64, label="MRN")

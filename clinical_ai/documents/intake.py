@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
@@ -69,6 +70,18 @@ def patient_context(patient) -> deid.PatientContext | None:
         raise InvalidDocument(f"'patient' is not valid: {exc}") from None
 
 
+def service_date_of(value) -> date | None:
+    """The date of service a caller sent (a date, or API JSON's "YYYY-MM-DD"), or None."""
+    if value is None or value == "" or isinstance(value, date):
+        return value or None
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InvalidDocument("'service_date' must be a date, YYYY-MM-DD.")
+
+
 def idempotency_key(source: str, sender: str, message_id: str | None) -> str | None:
     """The deduplication key of a message: scoped by sender, keyed, so the id itself is never stored."""
     if not message_id:
@@ -85,7 +98,7 @@ def account_sender(actor) -> str:
 
 def submit(*, text: str, payload: bytes | None = None, patient=None, source: str, sender: str = "",
            message_id: str | None = None, actor=None, request=None, content_type: str = "text/plain",
-           loinc_code: str = "", title: str = "", details: dict | None = None) -> Outcome:
+           loinc_code: str = "", title: str = "", service_date=None, details: dict | None = None) -> Outcome:
     """Store a note and queue it, or quarantine it with the reason; a resend is answered DUPLICATE.
 
     ``payload`` is what is quarantined if the note is refused (the note's text by default).
@@ -96,6 +109,7 @@ def submit(*, text: str, payload: bytes | None = None, patient=None, source: str
     try:
         check_text(text)
         context = patient_context(patient)
+        service_date = service_date_of(service_date)
     except InvalidDocument as problem:
         return refuse(payload=payload, reason=str(problem), source=source, actor=actor, request=request,
                       status_code=problem.status_code)
@@ -106,7 +120,7 @@ def submit(*, text: str, payload: bytes | None = None, patient=None, source: str
             return Outcome(DUPLICATE, existing)
     try:
         document = _store(text, context, source, source_ref, actor, request, content_type, loinc_code, title,
-                          details or {})
+                          service_date, details or {})
     except TRANSIENT_DATABASE_ERRORS:
         raise
     except IntegrityError as error:
@@ -139,13 +153,17 @@ def capped(model, field_name: str, value: str) -> str:
     return value[:model._meta.get_field(field_name).max_length]
 
 
-def _store(text, context, source, source_ref, actor, request, content_type, loinc_code, title, details) -> Document:
+def _store(text, context, source, source_ref, actor, request, content_type, loinc_code, title, service_date,
+           details) -> Document:
     from clinical_ai.documents.services import enqueue_after_commit
 
     with transaction.atomic():
         document = Document.objects.create(
             original_text=text,
             original_title=title,
+            # The date as sent, encrypted; in the clear only its month (see Document.service_date).
+            original_service_date=service_date.isoformat() if service_date else "",
+            service_date=service_date.replace(day=1) if service_date else None,
             patient_json=context.to_json() if context else "",
             patient_key=pseudonym(context.patient_id) if context and context.patient_id else "",
             uploaded_by=actor if actor is not None and actor.pk else None,

@@ -72,10 +72,12 @@ class DocumentFilter(DateRangeFilterForm):
 
 
 def _in_dates(documents, since, until):
-    """The date of service where the sender gave one, else the day it was received."""
+    """The month of service where the sender gave a date (only its month is kept in the clear, so a
+    month overlapping the range is in it), else the day it was received."""
     if since:
         start = datetime.combine(since, time.min, timezone.utc)
-        documents = documents.filter(Q(service_date__gte=since) | Q(service_date__isnull=True, created_at__gte=start))
+        documents = documents.filter(Q(service_date__gte=since.replace(day=1))
+                                     | Q(service_date__isnull=True, created_at__gte=start))
     if until:
         end = datetime.combine(until, time.max, timezone.utc)
         documents = documents.filter(Q(service_date__lte=until) | Q(service_date__isnull=True, created_at__lte=end))

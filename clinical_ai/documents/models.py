@@ -12,7 +12,8 @@ PATIENT_LABEL_CHARS = 6
 class Document(models.Model):
     """A clinical document and everything the pipeline made of it.
 
-    ``original_text``, ``original_title`` and ``patient_json`` hold PHI and are encrypted at rest.
+    ``original_text``, ``original_title``, ``original_service_date`` and ``patient_json`` hold PHI and are
+    encrypted at rest.
     Everything else is de-identified or PHI-free: ids, keyed digests, counts, labels, model versions.
     """
 
@@ -40,7 +41,13 @@ class Document(models.Model):
     loinc_code = models.CharField(max_length=16, blank=True)
     title = models.CharField(max_length=200, blank=True, help_text="the de-identified title")
     original_title = EncryptedTextField(blank=True, default="", help_text="the title as sent")
-    service_date = models.DateField(null=True, blank=True, help_text="the date of service the sender gives")
+    # The date of service is a date about the patient, PHI under Safe Harbor. The date as sent is kept
+    # encrypted with the original; the clear column holds only its month (the first day of it), for
+    # the list to show, sort and filter by. Not a shifted date: a made-up day that looks real would
+    # mislead a clinician, and the de-identified text shows [DATE], not shifted dates, to compare with.
+    service_date = models.DateField(null=True, blank=True,
+                                    help_text="the month of service (its first day); the day is not kept in the clear")
+    original_service_date = EncryptedTextField(blank=True, default="", help_text="the date of service as sent, ISO")
 
     original_text = EncryptedTextField()
     patient_json = EncryptedTextField(blank=True, default="")

@@ -38,7 +38,8 @@ def document_list(request):
 def document_upload(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        outcome = _submit_form(request, form.cleaned_data["file"], form.cleaned_data["text"], form.patient_context())
+        outcome = _submit_form(request, form.cleaned_data["file"], form.cleaned_data["text"], form.patient_context(),
+                               form.cleaned_data["service_date"])
         if outcome.stored:
             messages.success(request, "The note is queued for de-identification.")
             return redirect("documents:detail", document_id=outcome.document.pk)
@@ -46,15 +47,15 @@ def document_upload(request):
     return render(request, "documents/upload.html", {"form": form})
 
 
-def _submit_form(request, upload, pasted: str, patient: dict | None) -> intake.Outcome:
+def _submit_form(request, upload, pasted: str, patient: dict | None, service_date) -> intake.Outcome:
     raw = upload.read() if upload else pasted.encode("utf-8", errors="surrogatepass")
     try:
         text, content_type = intake.text_from_file(upload.name, raw) if upload else (pasted, "text/plain")
     except intake.InvalidDocument as error:
         return intake.refuse(payload=raw, reason=str(error), source="upload", actor=request.user, request=request)
     return intake.submit(text=text, payload=raw, patient=patient, source="upload",
-                         sender=intake.account_sender(request.user),
-                         actor=request.user, request=request, content_type=content_type)
+                         sender=intake.account_sender(request.user), actor=request.user, request=request,
+                         content_type=content_type, service_date=service_date)
 
 
 @clinician_required

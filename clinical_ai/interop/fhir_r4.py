@@ -20,6 +20,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from fhir.resources.R4B import get_fhir_model_class
@@ -196,7 +197,23 @@ def _resource_notes(resource: dict, index: ResourceIndex) -> Iterator[InboundNot
             yield Rejection(f"{where}: no attachment with text", kept)
         return
     yield InboundNote(text="\n\n".join(texts), patient=patient, source="fhir", sender=sender,
-                      message_id=_resource_id(resource), loinc_code=loinc_code, title=str(title), payload=kept)
+                      message_id=_resource_id(resource), loinc_code=loinc_code, title=str(title),
+                      service_date=_service_date(resource), payload=kept)
+
+
+def _service_date(resource: dict) -> date | None:
+    """The period of service a DocumentReference documents (context.period.start), a DiagnosticReport's
+    effective time, else the resource's date (when the reference or composition was made); the day as
+    the sender wrote it, in its own time zone."""
+    context = resource.get("context") if isinstance(resource.get("context"), dict) else {}
+    period = context.get("period") if isinstance(context.get("period"), dict) else {}
+    effective = resource.get("effectivePeriod") if isinstance(resource.get("effectivePeriod"), dict) else {}
+    for value in (period.get("start"), resource.get("effectiveDateTime"), effective.get("start"), resource.get("date")):
+        try:
+            return date.fromisoformat(value[:10])
+        except (TypeError, ValueError):
+            continue
+    return None
 
 
 def _note_payload(resource: dict, subject: dict | None, index: ResourceIndex, sender: str) -> bytes:

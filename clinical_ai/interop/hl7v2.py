@@ -18,7 +18,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import hl7
 
@@ -269,20 +269,20 @@ def _notes(message: hl7.Message, header: MessageHeader, codec: str,
     groups = _mdm_groups(segments) if header.message_type == "MDM" else _oru_groups(segments)
     patient = hl7v2_context.patient_context(segments)
     problems: list[str] = []
-    found: list[tuple[str, str, str]] = []
+    found: list[tuple[str, str, str, date | None]] = []
     for group in groups:
         text = _group_text(group, problems)
         if text:
-            found.append((text, *_document_type(group, segments)))
+            found.append((text, *_document_type(group, segments), _service_date(group, segments)))
     if not found and not problems:
         problems.append(f"{header.message_type} message carries no note text in its OBX segments")
     return [
         InboundNote(
             text=text, patient=patient, source="hl7v2", sender=header.sender,
             message_id=header.control_id + (f"#{index}" if len(found) > 1 else ""),
-            loinc_code=loinc_code, title=title, charset=codec, payload=raw,
+            loinc_code=loinc_code, title=title, charset=codec, service_date=service_date, payload=raw,
         )
-        for index, (text, loinc_code, title) in enumerate(found, start=1)
+        for index, (text, loinc_code, title, service_date) in enumerate(found, start=1)
     ], problems
 
 
@@ -359,6 +359,18 @@ def _document_type(group: _DocumentGroup, segments: list[Fields]) -> tuple[str, 
         if group.order.component(4, system).upper() == "LN":
             return group.order.component(4, code), group.order.component(4, title)
     return "", group.order.component(4, 2)
+
+
+def _service_date(group: _DocumentGroup, segments: list[Fields]) -> date | None:
+    """TXA-4 (the document's activity date) for MDM documents, else the report's OBR-7 (observation
+    date). MSH-7 is when the message was sent, not a date of service: without either, there is none."""
+    txa = next((s for s in segments if s.segment_id == "TXA"), None)
+    for value in (txa.component(4, 1) if txa else "", group.order.component(7, 1) if group.order else ""):
+        try:
+            return datetime.strptime(value[:8], "%Y%m%d").date()
+        except ValueError:
+            continue
+    return None
 
 
 def _escape(text: str, separator: str, encoding: str) -> str:

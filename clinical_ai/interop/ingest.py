@@ -35,6 +35,7 @@ def ingest_one(item: InboundNote | Rejection, *, source: str, actor=None, reques
         text=item.text, payload=item.payload or None, patient=item.patient, source=item.source,
         sender=item.sender or (intake.account_sender(actor) if sender is None else sender),
         message_id=item.message_id, actor=actor, request=request, loinc_code=item.loinc_code, title=item.title,
+        service_date=item.service_date,
         details={"charset": item.charset} if item.charset else None,
     )
 

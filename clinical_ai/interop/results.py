@@ -8,6 +8,7 @@ offending bytes travel only in ``payload``, which goes to the encrypted quaranti
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 from deid import PatientContext
@@ -24,6 +25,7 @@ class InboundNote:
     """A note as a parser found it. ``sender`` and ``message_id`` (MSH-3/4 and MSH-10; FHIR
     meta.source and the resource id) are the sender's, so they may identify the patient: the
     intake keeps only a keyed digest of them. ``charset`` records how the bytes were decoded.
+    ``service_date`` is the date of service the sender gives (PHI: the intake encrypts it).
     ``payload`` is the input the note was read from (its HL7 message, its FHIR resource): what the
     quarantine keeps if the intake refuses the note, so that a release can read it again."""
 
@@ -35,6 +37,7 @@ class InboundNote:
     loinc_code: str = ""
     title: str = ""
     charset: str = ""
+    service_date: date | None = None
     payload: bytes = field(default=b"", repr=False)
 
     def __repr__(self) -> str:
