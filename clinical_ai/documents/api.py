@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from clinical_ai.accounts.permissions import CanReadDocuments, CanSubmitDocuments
 from clinical_ai.audit.services import record_read
-from clinical_ai.documents import intake
+from clinical_ai.documents import intake, listing
 from clinical_ai.documents.models import Document
 from clinical_ai.documents.presenters import document_payload
 
@@ -82,6 +82,25 @@ class DocumentDetail(APIView):
         record_read(request=request, object_type="document", object_id=document.pk,
                     patient_key=document.patient_key, purpose="TREAT")
         return Response(document_payload(document))
+
+
+class BatchDetail(APIView):
+    permission_classes = [CanSubmitDocuments]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+                   summary="A batch's progress (its id is in the FHIR batch-response): notes received, waiting, "
+                           "processing, done, failed, quarantined")
+    def get(self, request, batch_id: str):
+        try:
+            batch = uuid.UUID(batch_id)
+        except ValueError:
+            batch = None
+        if batch is None or not listing.submitted(request.user, batch):  # counts only, and only to its sender
+            return Response({"error": "No such batch."}, status=status.HTTP_404_NOT_FOUND)
+        progress = listing.batch_progress(batch)
+        return Response({"id": progress.id, "received": progress.received, "waiting": progress.waiting,
+                         "processing": progress.processing, "done": progress.done, "failed": progress.failed,
+                         "quarantined": progress.quarantined})
 
 
 def _raw_payload(request) -> bytes:

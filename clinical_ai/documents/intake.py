@@ -98,8 +98,10 @@ def account_sender(actor) -> str:
 
 def submit(*, text: str, payload: bytes | None = None, patient=None, source: str, sender: str = "",
            message_id: str | None = None, actor=None, request=None, content_type: str = "text/plain",
-           loinc_code: str = "", title: str = "", service_date=None, details: dict | None = None) -> Outcome:
-    """Store a note and queue it, or quarantine it with the reason; a resend is answered DUPLICATE.
+           loinc_code: str = "", title: str = "", service_date=None, batch=None,
+           details: dict | None = None) -> Outcome:
+    """Store a note and queue it, or quarantine it with the reason; a resend is answered DUPLICATE
+    (and stays in the batch it first came with).
 
     ``payload`` is what is quarantined if the note is refused (the note's text by default).
     ``details`` are PHI-free facts for the audit event (the character set a message was read in).
@@ -112,7 +114,7 @@ def submit(*, text: str, payload: bytes | None = None, patient=None, source: str
         service_date = service_date_of(service_date)
     except InvalidDocument as problem:
         return refuse(payload=payload, reason=str(problem), source=source, actor=actor, request=request,
-                      status_code=problem.status_code)
+                      status_code=problem.status_code, batch=batch)
     source_ref = idempotency_key(source, sender, message_id)
     if source_ref:
         existing = Document.objects.filter(source=source, source_ref=source_ref).first()
@@ -120,24 +122,26 @@ def submit(*, text: str, payload: bytes | None = None, patient=None, source: str
             return Outcome(DUPLICATE, existing)
     try:
         document = _store(text, context, source, source_ref, actor, request, content_type, loinc_code, title,
-                          service_date, details or {})
+                          service_date, batch, details or {})
     except TRANSIENT_DATABASE_ERRORS:
         raise
     except IntegrityError as error:
         existing = Document.objects.filter(source=source, source_ref=source_ref).first() if source_ref else None
         if existing:  # a concurrent resend with the same key won the race
             return Outcome(DUPLICATE, existing)
-        return _refused_by_database(error, payload, source, actor, request)
+        return _refused_by_database(error, payload, source, actor, request, batch)
     except DatabaseError as error:  # DataError and the like: this input's own problem, not a reason to resend
-        return _refused_by_database(error, payload, source, actor, request)
+        return _refused_by_database(error, payload, source, actor, request, batch)
     return Outcome(CREATED, document)
 
 
-def refuse(*, payload: bytes, reason: str, source: str, actor=None, request=None, status_code: int = 400) -> Outcome:
+def refuse(*, payload: bytes, reason: str, source: str, actor=None, request=None, status_code: int = 400,
+           batch=None) -> Outcome:
     """Keep refused input, encrypted, with its reason, for a person to review."""
     item = QuarantinedInput(
         received_by=actor if actor is not None and actor.pk else None,
         source=capped(QuarantinedInput, "source", source), reason=capped(QuarantinedInput, "reason", reason),
+        batch=batch,
         size=len(payload), sha256=hashlib.sha256(payload).hexdigest(),
     )
     settings.QUARANTINE_DIR.mkdir(parents=True, exist_ok=True)
@@ -154,7 +158,7 @@ def capped(model, field_name: str, value: str) -> str:
 
 
 def _store(text, context, source, source_ref, actor, request, content_type, loinc_code, title, service_date,
-           details) -> Document:
+           batch, details) -> Document:
     from clinical_ai.documents.services import enqueue_after_commit
 
     with transaction.atomic():
@@ -168,7 +172,7 @@ def _store(text, context, source, source_ref, actor, request, content_type, loin
             patient_key=pseudonym(context.patient_id) if context and context.patient_id else "",
             uploaded_by=actor if actor is not None and actor.pk else None,
             unit=_unit_of(actor),
-            source=capped(Document, "source", source), source_ref=source_ref,
+            source=capped(Document, "source", source), source_ref=source_ref, batch=batch,
             content_type=capped(Document, "content_type", content_type),
             # An over-long code is no code: cutting it would make a different one.
             loinc_code=loinc_code if len(loinc_code) <= Document._meta.get_field("loinc_code").max_length else "",
@@ -179,10 +183,10 @@ def _store(text, context, source, source_ref, actor, request, content_type, loin
     return document
 
 
-def _refused_by_database(error: Exception, payload: bytes, source: str, actor, request) -> Outcome:
+def _refused_by_database(error: Exception, payload: bytes, source: str, actor, request, batch) -> Outcome:
     logger.error("%s input not stored: the database refused it (%s); quarantined", source, type(error).__name__)
     return refuse(payload=payload, reason=f"the database refused the document ({type(error).__name__}); "
-                  "kept for review", source=source, actor=actor, request=request, status_code=422)
+                  "kept for review", source=source, actor=actor, request=request, status_code=422, batch=batch)
 
 
 def _unit_of(actor) -> str:

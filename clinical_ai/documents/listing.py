@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import Count, Q
 from django.utils import timezone as django_timezone
 
-from clinical_ai.documents.models import Document
+from clinical_ai.documents.models import Document, QuarantinedInput
 from clinical_ai.filters import DateRangeFilterForm
 
 # "waiting": in a queue, nobody working on it; "processing": a worker has it now (Document.display_status).
@@ -39,6 +39,7 @@ class DocumentFilter(DateRangeFilterForm):
     status = forms.ChoiceField(required=False, choices=[("", "any")] + [(s, s) for s in STATUS_FILTERS])
     type = forms.CharField(required=False, max_length=64, label="Type")
     source = forms.CharField(required=False, max_length=16, label="Source")
+    batch = forms.UUIDField(required=False, label="Batch")
     patient = forms.RegexField(required=False, regex=r"^(?i:P-)?[0-9a-fA-F]{1,32}$", label="Patient",
                                error_messages={"invalid": "A patient label looks like P-1A2B3C."})
     sort = forms.ChoiceField(required=False, initial="-received",
@@ -60,6 +61,8 @@ class DocumentFilter(DateRangeFilterForm):
             documents = documents.filter(label__iexact=data["type"])
         if data.get("source"):
             documents = documents.filter(source=data["source"])
+        if data.get("batch"):
+            documents = documents.filter(batch=data["batch"])
         if data.get("patient"):
             documents = documents.filter(patient_key__startswith=data["patient"].lower().removeprefix("p-"))
         documents = _in_dates(documents, data.get("since"), data.get("until"))
@@ -107,9 +110,49 @@ class Progress:
 
 def progress(documents) -> Progress:
     now = django_timezone.now()
-    counts = documents.filter(created_at__gte=now - PROGRESS_WINDOW).aggregate(
-        **{name: Count("pk", filter=condition) for name, condition in STATUS_FILTERS.items()})
+    counts = _status_counts(documents.filter(created_at__gte=now - PROGRESS_WINDOW))
     finished_lately = documents.filter(status=Document.Status.DONE, updated_at__gte=now - THROUGHPUT_WINDOW).count()
     in_hand = counts["waiting"] + counts["processing"]
     rate = finished_lately / THROUGHPUT_WINDOW.total_seconds()
     return Progress(**counts, seconds_left=in_hand / rate if in_hand and rate else None)
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    """One input (a FHIR Bundle, an HL7 file) note by note: where each of what it brought is now."""
+
+    id: str
+    done: int
+    waiting: int
+    processing: int
+    failed: int
+    quarantined: int  # refused and not released (a released one is counted as its document)
+
+    @property
+    def received(self) -> int:
+        return self.done + self.waiting + self.processing + self.failed + self.quarantined
+
+
+def batch_progress(batch) -> BatchProgress:
+    """The whole batch's counts: callers decide first whether the viewer may see it (see submitted)."""
+    refused = QuarantinedInput.objects.filter(batch=batch).exclude(decision=QuarantinedInput.Decision.RELEASED)
+    return BatchProgress(id=str(batch), **_status_counts(Document.objects.filter(batch=batch)),
+                         quarantined=refused.count())
+
+
+def listed_batch(filters: DocumentFilter, documents, user) -> BatchProgress | None:
+    """The progress of the batch the list is filtered by, for one who sent it or sees its documents."""
+    batch = filters.cleaned_data.get("batch") if filters.is_bound and filters.is_valid() else None
+    if batch and (documents.filter(batch=batch).exists() or submitted(user, batch)):
+        return batch_progress(batch)
+    return None
+
+
+def submitted(user, batch) -> bool:
+    """Whether the user sent (part of) this batch."""
+    return (Document.objects.filter(batch=batch, uploaded_by=user).exists()
+            or QuarantinedInput.objects.filter(batch=batch, received_by=user).exists())
+
+
+def _status_counts(documents) -> dict[str, int]:
+    return documents.aggregate(**{name: Count("pk", filter=condition) for name, condition in STATUS_FILTERS.items()})

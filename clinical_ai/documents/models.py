@@ -34,6 +34,9 @@ class Document(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     unit = models.CharField(max_length=64, default="default", db_index=True)
     source = models.CharField(max_length=16, default="api")
+    # The input it came in with (one FHIR Bundle posted, one HL7 file, one import argument), so
+    # the sender can follow that input's progress; none for a note sent on its own.
+    batch = models.UUIDField(null=True, blank=True, db_index=True)
     source_ref = models.CharField(max_length=255, null=True, blank=True,
                                   help_text="keyed digest of the sender and its id for this document; "
                                             "resends with the same key are ignored")
@@ -119,6 +122,7 @@ class QuarantinedInput(models.Model):
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     source = models.CharField(max_length=16)
+    batch = models.UUIDField(null=True, blank=True, db_index=True, help_text="as Document.batch")
     reason = models.CharField(max_length=300)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)

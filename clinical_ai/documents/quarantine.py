@@ -8,8 +8,8 @@ Guarantees held here:
   holds more than QUARANTINE_MAX_BYTES); the row, its reason, size and SHA-256 stay.
 - A release runs the payload through the intake of the route it came by (the upload readers for
   notes and files, the HL7 v2 or FHIR parser for interface input), in the sender scope it first
-  came in under, so a resend afterwards is a duplicate. Refused again, it stays pending with the
-  new reason shown, nothing is stored and nothing new is quarantined.
+  came in under (so a resend afterwards is a duplicate) and into the batch it came with. Refused
+  again, it stays pending with the new reason shown, nothing is stored and nothing new is quarantined.
 """
 from dataclasses import dataclass
 from datetime import timedelta
@@ -87,7 +87,7 @@ def _readmit(item: QuarantinedInput, data: bytes, actor, request) -> list[Docume
     if item.source in FILE_SOURCES:
         text, content_type = intake.text_from_file(_file_name(data), data)
         outcomes = [intake.submit(text=text, payload=data, source=item.source, actor=actor, request=request,
-                                  content_type=content_type)]
+                                  content_type=content_type, batch=item.batch)]
     else:
         items = read_payload(item.source, data)
         problems = [found.reason for found in items if isinstance(found, Rejection)]
@@ -97,7 +97,7 @@ def _readmit(item: QuarantinedInput, data: bytes, actor, request) -> list[Docume
             intake.check_text(note.text)
         # The sender's own ids scope the notes (MSH-3/4, meta.source); else the account it came in under.
         outcomes = ingest(items, source=item.source, actor=actor, request=request,
-                          sender=intake.account_sender(item.received_by))
+                          sender=intake.account_sender(item.received_by), batch=item.batch)
     refused = [outcome.reason for outcome in outcomes if not outcome.stored]
     if refused:
         raise intake.InvalidDocument("; ".join(refused))

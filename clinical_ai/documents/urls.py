@@ -14,4 +14,5 @@ urlpatterns = [
 api_urlpatterns = [
     path("documents", api.DocumentCollection.as_view(), name="api-documents"),
     path("documents/<str:document_id>", api.DocumentDetail.as_view(), name="api-document"),
+    path("batches/<str:batch_id>", api.BatchDetail.as_view(), name="api-batch"),
 ]

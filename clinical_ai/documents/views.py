@@ -26,7 +26,8 @@ def document_list(request):
     filters = DocumentFilter(_without(request.GET, "page", "fragment") or None)
     documents = visible_documents(request.user).select_related("uploaded_by")
     page = Paginator(filters.apply(documents), listing.PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"filters": filters, "page": page, "progress": listing.progress(visible_documents(request.user))}
+    context = {"filters": filters, "page": page, "progress": listing.progress(visible_documents(request.user)),
+               "batch": listing.listed_batch(filters, documents, request.user)}
     if request.GET.get("fragment") == "rows":  # the page's own status refresh: audited once, on open
         return render(request, "documents/_rows.html", context)
     record(action="query", request=request, object_type="document",

@@ -21,21 +21,24 @@ __all__ = ["CREATED", "DUPLICATE", "REJECTED", "Outcome", "ingest", "ingest_one"
 
 
 def ingest(items: Iterable[InboundNote | Rejection], *, source: str, actor=None, request=None,
-           sender: str | None = None) -> list[Outcome]:
+           sender: str | None = None, batch=None) -> list[Outcome]:
     """``sender`` scopes the notes that name no sender of their own: by default the actor's account;
-    a release names the account the input first came in under, as the administrator acts for it."""
-    return [ingest_one(item, source=source, actor=actor, request=request, sender=sender) for item in items]
+    a release names the account the input first came in under, as the administrator acts for it.
+    ``batch`` is the id of the input they all came in with (Document.batch)."""
+    return [ingest_one(item, source=source, actor=actor, request=request, sender=sender, batch=batch)
+            for item in items]
 
 
 def ingest_one(item: InboundNote | Rejection, *, source: str, actor=None, request=None,
-               sender: str | None = None) -> Outcome:
+               sender: str | None = None, batch=None) -> Outcome:
     if isinstance(item, Rejection):
-        return intake.refuse(payload=item.payload, reason=item.reason, source=source, actor=actor, request=request)
+        return intake.refuse(payload=item.payload, reason=item.reason, source=source, actor=actor, request=request,
+                             batch=batch)
     return intake.submit(
         text=item.text, payload=item.payload or None, patient=item.patient, source=item.source,
         sender=item.sender or (intake.account_sender(actor) if sender is None else sender),
         message_id=item.message_id, actor=actor, request=request, loinc_code=item.loinc_code, title=item.title,
-        service_date=item.service_date,
+        service_date=item.service_date, batch=batch,
         details={"charset": item.charset} if item.charset else None,
     )
 

@@ -1,6 +1,12 @@
-"""FHIR endpoints: a Bundle in, a batch-response out; a processed document as a Bundle."""
+"""FHIR endpoints: a Bundle in, a batch-response out; a processed document as a Bundle.
+
+A posted Bundle is one batch: the response names it (Bundle.identifier, and Content-Location,
+where its progress is read)."""
+import uuid
+
 from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from clinical_ai.accounts.permissions import CanReadDocuments, CanSubmitDocuments
@@ -11,6 +17,7 @@ from clinical_ai.interop.fhir_out import document_bundle
 from clinical_ai.interop.ingest import CREATED, DUPLICATE, ingest
 
 FHIR_JSON = "application/fhir+json"
+BATCH_SYSTEM = "urn:clinical-ai:batch"
 
 
 class RawBodyParser(BaseParser):
@@ -27,12 +34,17 @@ class FhirInbound(APIView):
     parser_classes = [RawBodyParser]
 
     def post(self, request):
+        batch = uuid.uuid4()
         outcomes = ingest(fhir_r4.parse_json(request.data, "request body"), source="fhir",
-                          actor=request.user, request=request)
+                          actor=request.user, request=request, batch=batch)
         if outcomes and all(o.status not in (CREATED, DUPLICATE) for o in outcomes):
-            return _fhir(operation_outcome([o.reason for o in outcomes]), status=400)
-        return _fhir({"resourceType": "Bundle", "type": "batch-response",
-                      "entry": [_response_entry(o) for o in outcomes]})
+            response = _fhir(operation_outcome([o.reason for o in outcomes]), status=400)
+        else:
+            response = _fhir({"resourceType": "Bundle", "type": "batch-response",
+                              "identifier": {"system": BATCH_SYSTEM, "value": str(batch)},
+                              "entry": [_response_entry(o) for o in outcomes]})
+        response["Content-Location"] = reverse("api-batch", args=[batch])
+        return response
 
 
 class DocumentFhir(APIView):

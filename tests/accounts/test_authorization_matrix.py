@@ -45,6 +45,7 @@ ALLOWED = {
     "api-schema": PEOPLE,
     "api-documents": {"clinician", "service"},
     "fhir-inbound": {"clinician", "service"},
+    "api-batch": {"clinician", "service"},
     "api-document": {"clinician"},
     "document-fhir": {"clinician"},
     "documents:list": {"clinician"},

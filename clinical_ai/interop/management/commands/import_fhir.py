@@ -1,4 +1,5 @@
-"""python manage.py import_fhir PATH...: Bundles, single resources, bulk NDJSON folders."""
+"""python manage.py import_fhir PATH...: Bundles, single resources, bulk NDJSON folders; each argument is one batch."""
+import uuid
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
@@ -18,7 +19,9 @@ class Command(BaseCommand):
     def handle(self, *args, paths, **options):
         outcomes = []
         for number, name in enumerate(paths, start=1):
-            outcomes += ingest(_items(Path(name), f"argument {number}"), source="fhir")
+            batch = uuid.uuid4()
+            outcomes += ingest(_items(Path(name), f"argument {number}"), source="fhir", batch=batch)
+            self.stdout.write(f"argument {number}: batch {batch}")
         report(self, outcomes)
 
 

@@ -1,4 +1,6 @@
-"""python manage.py import_hl7 PATH...: files or folders of HL7 v2 messages."""
+"""python manage.py import_hl7 PATH...: files or folders of HL7 v2 messages; each file is one batch."""
+import uuid
+
 from django.core.management.base import BaseCommand
 
 from clinical_ai.interop import hl7v2
@@ -18,6 +20,8 @@ class Command(BaseCommand):
     def handle(self, *args, paths, **options):
         outcomes = []
         for number, path in enumerate(files_under(paths, HL7_SUFFIXES), start=1):
-            data = read_limited(path, f"file {number}")
-            outcomes += ingest([data] if isinstance(data, Rejection) else hl7v2.file_items(data), source="hl7v2")
+            data, batch = read_limited(path, f"file {number}"), uuid.uuid4()
+            outcomes += ingest([data] if isinstance(data, Rejection) else hl7v2.file_items(data), source="hl7v2",
+                               batch=batch)
+            self.stdout.write(f"file {number}: batch {batch}")
         report(self, outcomes)
