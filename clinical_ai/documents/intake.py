@@ -136,12 +136,13 @@ def submit(*, text: str, payload: bytes | None = None, patient=None, source: str
 
 
 def refuse(*, payload: bytes, reason: str, source: str, actor=None, request=None, status_code: int = 400,
-           batch=None) -> Outcome:
-    """Keep refused input, encrypted, with its reason, for a person to review."""
+           batch=None, partial: bool = False) -> Outcome:
+    """Keep refused input, encrypted, with its reason, for a person to review; ``partial`` when
+    ``payload`` is only the head of an over-large input."""
     item = QuarantinedInput(
         received_by=actor if actor is not None and actor.pk else None,
         source=capped(QuarantinedInput, "source", source), reason=capped(QuarantinedInput, "reason", reason),
-        batch=batch,
+        batch=batch, partial=partial,
         size=len(payload), sha256=hashlib.sha256(payload).hexdigest(),
     )
     settings.QUARANTINE_DIR.mkdir(parents=True, exist_ok=True)

@@ -125,6 +125,7 @@ class QuarantinedInput(models.Model):
     batch = models.UUIDField(null=True, blank=True, db_index=True, help_text="as Document.batch")
     reason = models.CharField(max_length=300)
     size = models.PositiveBigIntegerField()
+    partial = models.BooleanField(default=False, help_text="only the head of an over-large input was kept")
     sha256 = models.CharField(max_length=64)
     reviewed = models.BooleanField(default=False)
     # An admin's decision: released for reprocessing (a new document) or discarded, why, by whom.

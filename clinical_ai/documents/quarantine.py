@@ -66,6 +66,8 @@ def release(item: QuarantinedInput, *, actor, reason: str, request=None) -> Rele
     _check_pending(item)
     if item.source not in (*FILE_SOURCES, *INTEROP_SOURCES):
         raise QuarantineError("Input from this source cannot be released; download it to re-send it.")
+    if item.partial:  # its last note most likely ends cut short: released, it would be stored so
+        raise QuarantineError("Only the head of this input was kept; ask the sender to send it again in parts.")
     data = payload(item, actor=actor, request=request, purpose="release")
     try:
         with transaction.atomic():

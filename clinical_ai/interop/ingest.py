@@ -33,7 +33,7 @@ def ingest_one(item: InboundNote | Rejection, *, source: str, actor=None, reques
                sender: str | None = None, batch=None) -> Outcome:
     if isinstance(item, Rejection):
         return intake.refuse(payload=item.payload, reason=item.reason, source=source, actor=actor, request=request,
-                             batch=batch)
+                             batch=batch, partial=item.partial)
     return intake.submit(
         text=item.text, payload=item.payload or None, patient=item.patient, source=item.source,
         sender=item.sender or (intake.account_sender(actor) if sender is None else sender),

@@ -48,6 +48,7 @@ class InboundNote:
 class Rejection:
     reason: str
     payload: bytes = field(repr=False)
+    partial: bool = False  # the payload is only the head of the input (see oversized)
 
 
 def oversized(payload_size: int, head: bytes, where: str = "input") -> Rejection:
@@ -58,4 +59,5 @@ def oversized(payload_size: int, head: bytes, where: str = "input") -> Rejection
             f"only the first {len(head[:QUARANTINE_HEAD_BYTES])} bytes were kept"
         ),
         payload=head[:QUARANTINE_HEAD_BYTES],
+        partial=len(head[:QUARANTINE_HEAD_BYTES]) < payload_size,
     )

@@ -13,7 +13,7 @@ from clinical_ai.documents import intake, quarantine
 from clinical_ai.documents.models import Document, QuarantinedInput
 from clinical_ai.interop import fhir_r4, hl7v2
 from clinical_ai.interop.ingest import ingest
-from clinical_ai.interop.results import Rejection
+from clinical_ai.interop.results import Rejection, oversized
 from tests.interop.interop_samples import MDM_T02, PATIENT, b64, bundle, document_reference
 
 REASON = "The database is back up; retry it"
@@ -112,3 +112,14 @@ def test_a_fhir_note_the_database_refused_is_kept_with_its_patient_and_sender_an
     document = Document.objects.get()
     assert document.source_ref == intake.idempotency_key("fhir", "urn:mercy:ehr", "DocumentReference/doc-8")
     assert "Quintero" in document.patient_json  # read again with the Patient it was sent with
+
+
+def test_only_the_head_of_an_over_large_input_is_never_released(people):
+    # The head here is a whole message; most heads end inside one, which a release would store cut short.
+    [outcome] = ingest([oversized(30 * 1024 * 1024, MDM_T02.encode())], source="hl7v2")
+
+    with pytest.raises(quarantine.QuarantineError, match="Only the head"):
+        quarantine.release(outcome.quarantined, actor=people[Role.ADMIN], reason=REASON)
+
+    item = QuarantinedInput.objects.get()
+    assert item.partial and item.decision == "pending" and not Document.objects.exists()
