@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -43,6 +44,7 @@ CREATED, DUPLICATE, REJECTED = "created", "duplicate", "rejected"
 # The database or broker was unreachable: the input is not stored and the sender should send it again.
 TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
 TRANSIENT_ERRORS = (*TRANSIENT_DATABASE_ERRORS, *BROKER_ERRORS)
+Payload = bytes | Callable[[], bytes]  # what is quarantined, or a function that makes it
 
 
 @dataclass(frozen=True)
@@ -96,14 +98,15 @@ def account_sender(actor) -> str:
 
 # -- storing -------------------------------------------------------------------------------------
 
-def submit(*, text: str, payload: bytes | None = None, patient=None, source: str, sender: str = "",
+def submit(*, text: str, payload: Payload | None = None, patient=None, source: str, sender: str = "",
            message_id: str | None = None, actor=None, request=None, content_type: str = "text/plain",
            loinc_code: str = "", title: str = "", service_date=None, batch=None,
            details: dict | None = None) -> Outcome:
     """Store a note and queue it, or quarantine it with the reason; a resend is answered DUPLICATE
     (and stays in the batch it first came with).
 
-    ``payload`` is what is quarantined if the note is refused (the note's text by default).
+    ``payload`` is what is quarantined if the note is refused (the note's text by default), or a
+    function that makes it, called only then (a FHIR note's Bundle: too costly to build for every note).
     ``details`` are PHI-free facts for the audit event (the character set a message was read in).
     """
     if payload is None:
@@ -135,10 +138,11 @@ def submit(*, text: str, payload: bytes | None = None, patient=None, source: str
     return Outcome(CREATED, document)
 
 
-def refuse(*, payload: bytes, reason: str, source: str, actor=None, request=None, status_code: int = 400,
+def refuse(*, payload: Payload, reason: str, source: str, actor=None, request=None, status_code: int = 400,
            batch=None, partial: bool = False) -> Outcome:
     """Keep refused input, encrypted, with its reason, for a person to review; ``partial`` when
     ``payload`` is only the head of an over-large input."""
+    payload = payload() if callable(payload) else payload
     item = QuarantinedInput(
         received_by=actor if actor is not None and actor.pk else None,
         source=capped(QuarantinedInput, "source", source), reason=capped(QuarantinedInput, "reason", reason),
@@ -184,7 +188,7 @@ def _store(text, context, source, source_ref, actor, request, content_type, loin
     return document
 
 
-def _refused_by_database(error: Exception, payload: bytes, source: str, actor, request, batch) -> Outcome:
+def _refused_by_database(error: Exception, payload: Payload, source: str, actor, request, batch) -> Outcome:
     logger.error("%s input not stored: the database refused it (%s); quarantined", source, type(error).__name__)
     return refuse(payload=payload, reason=f"the database refused the document ({type(error).__name__}); "
                   "kept for review", source=source, actor=actor, request=request, status_code=422, batch=batch)

@@ -16,6 +16,7 @@ Guarantees:
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -184,21 +185,21 @@ def _resource_notes(resource: dict, index: ResourceIndex) -> Iterator[InboundNot
     where = f"{where} ({resource.get('resourceType')})"
     subject = index.resolve(resource.get("subject"))
     patient = patient_context(subject, index, _authors(resource, index))
-    kept = _note_payload(resource, subject, index, sender)
     loinc_code, title = _loinc(resource.get("type") or resource.get("code"))
     title = resource.get("description") or resource.get("title") or _attachment_title(resource) or title
     try:
         texts = list(_texts(resource, index))
     except AttachmentError as problem:
-        yield Rejection(f"{where}: {problem}", kept)
+        yield Rejection(f"{where}: {problem}", _note_payload(resource, subject, index, sender))
         return
     if not texts:
         if resource.get("resourceType") == "DocumentReference":
-            yield Rejection(f"{where}: no attachment with text", kept)
+            yield Rejection(f"{where}: no attachment with text", _note_payload(resource, subject, index, sender))
         return
     yield InboundNote(text="\n\n".join(texts), patient=patient, source="fhir", sender=sender,
                       message_id=_resource_id(resource), loinc_code=loinc_code, title=str(title),
-                      service_date=_service_date(resource), payload=kept)
+                      service_date=_service_date(resource),
+                      payload=functools.partial(_note_payload, resource, subject, index, sender))
 
 
 def _service_date(resource: dict) -> date | None:

@@ -7,6 +7,7 @@ offending bytes travel only in ``payload``, which goes to the encrypted quaranti
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -26,8 +27,9 @@ class InboundNote:
     meta.source and the resource id) are the sender's, so they may identify the patient: the
     intake keeps only a keyed digest of them. ``charset`` records how the bytes were decoded.
     ``service_date`` is the date of service the sender gives (PHI: the intake encrypts it).
-    ``payload`` is the input the note was read from (its HL7 message, its FHIR resource): what the
-    quarantine keeps if the intake refuses the note, so that a release can read it again."""
+    ``payload`` is the input the note was read from (its HL7 message; for FHIR, a function making a
+    Bundle of its resource and context): what the quarantine keeps if the intake refuses the note,
+    so that a release can read it again."""
 
     text: str
     patient: PatientContext | None
@@ -38,7 +40,7 @@ class InboundNote:
     title: str = ""
     charset: str = ""
     service_date: date | None = None
-    payload: bytes = field(default=b"", repr=False)
+    payload: bytes | Callable[[], bytes] = field(default=b"", repr=False)
 
     def __repr__(self) -> str:
         return f"InboundNote(source={self.source!r}, <redacted>)"
