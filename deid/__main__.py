@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     tr = commands.add_parser("train", help="train the PHI tagger on synthetic notes and gold tune splits")
     tr.add_argument("--out", required=True, metavar="DIR")
     tr.add_argument("--gold", nargs="*", default=[], metavar="FILE", help="gold files; only their tune split is read")
+    tr.add_argument("--keep-gold-values", action="store_true", help="train on the gold PHI values as written "
+                    "(only for corpora whose values are surrogates already) instead of fresh surrogates")
     tr.add_argument("--base", metavar="DIR", help="a trained tagger's folder to train on from")
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--notes", type=int, default=SYNTHETIC_NOTES, help="synthetic notes")
@@ -64,7 +66,7 @@ def _evaluate(args) -> int:
 
 
 def _train(args) -> int:
-    card = train(args.out, gold_sources(args.gold), seed=args.seed, synthetic_notes=args.notes, epochs=args.epochs,
+    card = train(args.out, gold_sources(args.gold, args.keep_gold_values), seed=args.seed, synthetic_notes=args.notes, epochs=args.epochs,
                  base=args.base)
     print(json.dumps({key: card[key] for key in ("weight_hash", "data_fingerprint", "metrics", "corpora")}, indent=2))
     return 0

@@ -71,16 +71,16 @@ def confirmed(value: str, entity_type: str) -> bool:
             return any(word in person_names() for word in found)
         return any(_name_like(word) for word in found)
     digits = sum(char.isdigit() for char in value)
-    if entity_type == entities.DATE:
-        return bool(_MONTH.search(value)) or _numeric_date(value.strip())
+    if entity_type == entities.DATE:  # a month's name alone ("DEC") names no day
+        return digits > 0 and (bool(_MONTH.search(value)) or _numeric_date(value.strip()))
     if entity_type == entities.PHONE:
         return digits >= 7
     if entity_type == entities.AGE:
         return value.strip().isdigit() and int(value) >= 90
     if entity_type == entities.EMAIL:
         return "@" in value
-    # an identifier is one token: "130-156/ 80's" is a range
-    return digits >= 4 and not _MEASUREMENT.search(value) and not re.search(r"\s|'", value.strip())
+    # an identifier is one token of five digits or more: "130-156/ 80's" is a range, "2200" a time
+    return digits >= 5 and not _MEASUREMENT.search(value) and not re.search(r"\s|'", value.strip())
 
 
 def _name_like(word: str) -> bool:

@@ -58,6 +58,7 @@ class NoteGenerator:
         for index, locale in enumerate(dict.fromkeys(LOCALES)):
             faker = Faker(locale)
             faker.seed_instance(seed * 1000 + index)
+            _in_stable_order(faker)
             self.fakers[locale] = faker
 
     def generate(self, count: int) -> Iterator[dict]:
@@ -239,6 +240,15 @@ class NoteGenerator:
             "{} Hospital", "{} Medical Center", "University of {} Medical Center", "{} General Hospital",
             "{} Rehab", "{} Nursing Home", "{} Memorial", "{} Clinic", "{} Health Center"))
         return form.format(word), LOCATION
+
+
+def _in_stable_order(faker: Faker) -> None:
+    """Sort the value lists Faker builds from sets (it_IT's cities), which come in hash order and would
+    make the same seed give other notes in another process."""
+    for provider in faker.providers:
+        for name, value in vars(type(provider)).items():
+            if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+                setattr(provider, name, sorted(value))
 
 
 def _assemble(note_id: str, pieces: list[tuple[str, str | None]], style: str) -> dict:

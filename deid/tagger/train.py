@@ -1,10 +1,11 @@
 """Training the PHI tagger: synthetic notes plus the tune part of any gold files given by path.
 
-    python -m deid train --out DIR [--gold FILE...] [--base DIR] [--seed N] [--notes N] [--epochs N]
+    python -m deid train --out DIR [--gold FILE...] [--keep-gold-values] [--base DIR] [--seed N] [--notes N] [--epochs N]
 
 Only the tune part of each gold file (deid.evaluate's fixed split by patient) is read,
 so the check part stays unseen. Gold PHI is swapped for surrogates before training, so the
-weights and the vocabulary they carry hold no value of the gold notes. The same seed, data and library versions give the same
+weights and the vocabulary they carry hold no value of the gold notes (``--keep-gold-values``
+skips that, for public corpora whose values are surrogates already). The same seed, data and library versions give the same
 weights. The folder gets ``model/`` and ``card.json``: every corpus that trained it with
 its licence, the training data's fingerprint, the weight hash, and the tagger's own
 recall and precision on synthetic notes of another seed.
@@ -24,8 +25,8 @@ from spacy.util import filter_spans, minibatch
 from tqdm import tqdm
 
 from deid.evaluate import Scores, read_gold, select
-from deid.tagger.labels import LABELS, label_for
 from deid.tagger.folder import CARD, MODEL, weight_hash
+from deid.tagger.labels import LABELS, label_for
 from deid.tagger.model import PhiTagger
 from deid.tagger.synthetic import NoteGenerator
 
@@ -35,6 +36,8 @@ EPOCHS = 3
 DROPOUT = 0.1
 BATCH_SIZE = 16
 HELD_OUT_NOTES = 300
+REPLACED = "replaced by surrogates before training"
+KEPT = "kept as written: the corpus's values are surrogates or synthetic already"
 SYNTHETIC_CORPUS = {"name": "deid.tagger.synthetic (this project's generator, Faker surrogates)",
                     "licence": "MIT"}
 # file-name stem -> (corpus, licence) for the development corpora this project knows
@@ -45,28 +48,35 @@ KNOWN_CORPORA = {
 }
 
 
-def gold_sources(paths: list[str]) -> list[dict]:
-    """The tune part of each gold file, named for the card with its corpus and licence."""
+def gold_sources(paths: list[str], keep_values: bool = False) -> list[dict]:
+    """The tune part of each gold file, named for the card with its corpus and licence.
+
+    keep_values trains on the gold values as written: only for corpora whose PHI are surrogates or
+    synthetic already (the public development corpora), where it measured better than swapping them.
+    """
     sources = []
     for path in paths:
         name, licence = next(((n, lic) for stem, (n, lic) in KNOWN_CORPORA.items() if stem in Path(path).name),
                              (Path(path).name, "the institution's own: given by path"))
         sources.append({"name": name, "file": Path(path).name, "licence": licence,
-                        "records": select(read_gold(path), "tune"), "part": "tune split only"})
+                        "records": select(read_gold(path), "tune"), "part": "tune split only",
+                        "phi": KEPT if keep_values else REPLACED})
     return sources
 
 
 def training_records(sources: list[dict], seed: int, synthetic_notes: int) -> tuple[list[dict], list[dict]]:
     """(records, corpora on the card): synthetic notes, then each gold source's records with their
-    PHI replaced by surrogates of the same kind (deid.tagger.synthetic.NoteGenerator.with_surrogates)."""
+    PHI replaced by surrogates of the same kind (deid.tagger.synthetic.NoteGenerator.with_surrogates)
+    unless the source says its values are kept."""
     generator = NoteGenerator(seed)
     records = list(generator.generate(synthetic_notes))
     corpora = [dict(SYNTHETIC_CORPUS, notes=len(records), seed=seed)]
     for source in sources:
         labelled = [dict(r, phi=[dict(p, type=label_for(p["type"])) for p in r["phi"]]) for r in source["records"]]
-        records += [generator.with_surrogates(record) for record in labelled]
+        kept = source.get("phi") == KEPT
+        records += labelled if kept else [generator.with_surrogates(record) for record in labelled]
         corpora.append({key: value for key, value in source.items() if key != "records"}
-                       | {"notes": len(labelled), "phi": "replaced by surrogates before training"})
+                       | {"notes": len(labelled), "phi": KEPT if kept else REPLACED})
     return records, corpora
 
 

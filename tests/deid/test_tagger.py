@@ -7,8 +7,8 @@ import pytest
 from deid import DeidEngine
 from deid.evaluate import select
 from deid.results import Span
-from deid.tagger.labels import label_for
 from deid.tagger.folder import weight_hash
+from deid.tagger.labels import label_for
 from deid.tagger.model import load_tagger
 from deid.tagger.synthetic import NoteGenerator
 from deid.tagger.train import gold_sources, train, training_records
@@ -116,3 +116,16 @@ def test_tagger_spans_join_the_rule_spans():
     text = "Zyxq called 617-555-0101 today."
     result = engine.deidentify(text)
     assert result.text == "[NAME] called [PHONE] today."
+
+
+def test_the_same_seed_gives_the_same_notes_in_every_process():
+    """Faker builds some value lists from sets; string hashing differs per process (PYTHONHASHSEED)."""
+    import os
+    import subprocess
+    import sys
+
+    program = ("import hashlib, json; from deid.tagger.synthetic import NoteGenerator; "
+               "print(hashlib.sha256(json.dumps(list(NoteGenerator(0).generate(300))).encode()).hexdigest())")
+    digests = {subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True,
+                              env=os.environ | {"PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(digests) == 1

@@ -12,7 +12,7 @@ def model_root(tmp_path, settings):
     installed = django_settings.MODEL_ROOT
     root = tmp_path / "models"
     root.mkdir()
-    for spec in (defaults.SUMMARIZER, defaults.CLASSIFIER):
+    for spec in (defaults.SUMMARIZER, defaults.CLASSIFIER, defaults.PHI_TAGGER):
         (root / spec["name"]).symlink_to(installed / spec["name"], target_is_directory=True)
     settings.MODEL_ROOT = root
     registry._load.cache_clear()
