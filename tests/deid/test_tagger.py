@@ -129,3 +129,17 @@ def test_the_same_seed_gives_the_same_notes_in_every_process():
     digests = {subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True,
                               env=os.environ | {"PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
     assert len(digests) == 1
+
+
+def test_the_shipped_default_tagger_matches_its_card():
+    from pathlib import Path
+
+    import deid.tagger
+
+    folder = Path(deid.tagger.__file__).parent / "default"
+    card = json.loads((folder / "card.json").read_text())
+    assert card["weight_hash"] == weight_hash(folder / "model")
+    assert {c["licence"] for c in card["corpora"]} == {"MIT", "GPL-2.0"}
+    assert all(c.get("part", "tune split only") == "tune split only" for c in card["corpora"][1:])
+    spans = load_tagger(folder).find(["Pt seen by Dr. Oskentry Varnelle at Mercy Hospital on 3/4/2021."])[0]
+    assert {s.entity_type for s in spans} >= {"NAME", "DATE"}

@@ -13,7 +13,8 @@ def model_root(tmp_path, settings):
     root = tmp_path / "models"
     root.mkdir()
     for spec in (defaults.SUMMARIZER, defaults.CLASSIFIER, defaults.PHI_TAGGER):
-        (root / spec["name"]).symlink_to(installed / spec["name"], target_is_directory=True)
+        if (installed / spec["name"]).is_dir():
+            (root / spec["name"]).symlink_to(installed / spec["name"], target_is_directory=True)
     settings.MODEL_ROOT = root
     registry._load.cache_clear()
     return root
