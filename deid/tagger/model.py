@@ -22,6 +22,7 @@ import spacy
 
 from deid import entities
 from deid.letters import LETTER
+from deid.nlp import mostly_upper
 from deid.recognizers.lexicon import person_names, unknown_word
 from deid.results import Span
 from deid.tagger.folder import CARD, MODEL, is_tagger_folder
@@ -46,6 +47,7 @@ class PhiTagger:
         return [
             [Span(ent.start_char, ent.end_char, ENTITY_TYPES[ent.label_], SCORE)
              for ent in doc.ents if ent.label_ in ENTITY_TYPES and confirmed(ent.text, ENTITY_TYPES[ent.label_])]
+            if not mostly_upper(doc.text) else []
             for doc in self.nlp.pipe(texts, batch_size=BATCH_SIZE)
         ]
 
