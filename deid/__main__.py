@@ -1,5 +1,5 @@
 """python -m deid evaluate GOLD [--split tune|check] [--tagger DIR] [--json] [--misses N]
-| train --out DIR [--gold FILE...] [--seed N] | redact FILE|-"""
+| train --out DIR [--gold FILE...] [--base DIR] [--seed N] | redact FILE|-"""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +8,7 @@ import sys
 
 from deid.engine import DeidEngine
 from deid.evaluate import evaluate, read_gold, select
-from deid.tagger.train import EPOCHS, SYNTHETIC_NOTES, train
+from deid.tagger.train import EPOCHS, SYNTHETIC_NOTES, gold_sources, train
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     tr = commands.add_parser("train", help="train the PHI tagger on synthetic notes and gold tune splits")
     tr.add_argument("--out", required=True, metavar="DIR")
     tr.add_argument("--gold", nargs="*", default=[], metavar="FILE", help="gold files; only their tune split is read")
+    tr.add_argument("--keep-gold-values", action="store_true", help="train on the gold PHI values as written "
+                    "(only for corpora whose values are surrogates already) instead of fresh surrogates")
+    tr.add_argument("--base", metavar="DIR", help="a trained tagger's folder to train on from")
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--notes", type=int, default=SYNTHETIC_NOTES, help="synthetic notes")
     tr.add_argument("--epochs", type=int, default=EPOCHS)
@@ -63,7 +66,8 @@ def _evaluate(args) -> int:
 
 
 def _train(args) -> int:
-    card = train(args.out, args.gold, seed=args.seed, synthetic_notes=args.notes, epochs=args.epochs)
+    card = train(args.out, gold_sources(args.gold, args.keep_gold_values), seed=args.seed, synthetic_notes=args.notes, epochs=args.epochs,
+                 base=args.base)
     print(json.dumps({key: card[key] for key in ("weight_hash", "data_fingerprint", "metrics", "corpora")}, indent=2))
     return 0
 

@@ -8,6 +8,7 @@ tagger's spans join in one union.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
@@ -24,7 +25,7 @@ from deid.recognizers import build_registry
 from deid.recognizers.names import ner_segments
 from deid.recognizers.patient import PatientContextRecognizer
 from deid.results import DeidResult, Span, merge_spans
-from deid.tagger.model import load_tagger
+from deid.tagger.model import PhiTagger, load_tagger
 
 LANGUAGE = "en"
 SCORE_THRESHOLD = 0.3
@@ -63,6 +64,13 @@ class DeidEngine:
 
     def __repr__(self) -> str:
         return f"DeidEngine(operators={sorted(self.operators)}, tagger={self.tagger!r})"
+
+    def use_tagger(self, folder: str | Path | None) -> None:
+        """Run the tagger in folder beside the rules from now on (None: rules only); it is loaded
+        only when the folder changes, so a registry that switches versions costs one load."""
+        folder = Path(folder) if folder else None
+        if folder != getattr(self.tagger, "folder", None):
+            self.tagger = PhiTagger(folder) if folder else None
 
     def analyze(self, text: str, patient: PatientContext | None = None) -> tuple[Span, ...]:
         """PHI spans in text: merged, non-overlapping, sorted."""

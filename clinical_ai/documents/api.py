@@ -17,7 +17,7 @@ from clinical_ai.documents.presenters import document_payload
 
 def visible_documents(user):
     """Clinicians see the documents of their own unit."""
-    return Document.objects.filter(unit=user.profile.unit).select_related("summarizer", "classifier")
+    return Document.objects.filter(unit=user.profile.unit).select_related("deid_tagger", "summarizer", "classifier")
 
 
 def find_document(user, document_id: str) -> Document | None:

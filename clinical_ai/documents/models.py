@@ -75,6 +75,8 @@ class Document(models.Model):
     label = models.CharField(max_length=64, blank=True)
     label_score = models.FloatField(null=True, blank=True)
     label_source = models.CharField(max_length=8, blank=True, help_text="coded (the note's LOINC type) or model")
+    # The learned PHI tagger that ran beside the rules (null: the rules alone).
+    deid_tagger = models.ForeignKey("nlp.ModelVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     summarizer = models.ForeignKey("nlp.ModelVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     classifier = models.ForeignKey("nlp.ModelVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 

@@ -17,6 +17,7 @@ def document_payload(document: Document) -> dict:
         "classification": {"label": document.label, "score": document.label_score,
                            "label_source": document.label_source or None} if done else None,
         "models": {
+            "deid_tagger": document.deid_tagger.ref if document.deid_tagger else None,
             "summarizer": document.summarizer.ref if document.summarizer else None,
             "classifier": document.classifier.ref if document.classifier else None,
         },

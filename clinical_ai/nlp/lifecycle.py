@@ -87,19 +87,30 @@ def import_folder(source: Path, *, name: str, task: str, base_model: str = "", i
 
 
 def evaluate(version: ModelVersion, examples, *, evaluated_by: str = "", actor=None, request=None) -> dict:
-    """The task's metrics for one version on labelled examples (text, target), kept per evaluation set."""
+    """The task's metrics for one version on labelled examples, kept per evaluation set: (text, target) rows,
+    or for the deid task gold notes with their marked spans."""
+    examples = list(examples)
+    if version.task == ModelVersion.Task.DEID:
+        from clinical_ai.nlp import phi_tagging
+
+        result, data, shape = (phi_tagging.score(version.folder, examples), phi_tagging.fingerprint(examples),
+                               phi_tagging.profile(examples))
+    else:
+        result, data, shape = (_scores(version, examples), datasets.fingerprint(examples),
+                               datasets.profile(examples, version.task == ModelVersion.Task.CLASSIFY))
+    record_evaluation(version, data, result, shape)
+    _audit("model-evaluate", version, evaluated_by, {"data": data, "metrics": _without_per_class(result)},
+           actor=actor, request=request)
+    return result
+
+
+def _scores(version: ModelVersion, examples: list) -> dict:
     texts = [example.text for example in examples]
     truth = [example.target for example in examples]
     model = registry.load(version)
     if version.task == ModelVersion.Task.CLASSIFY:
-        result = metrics.classification(truth, [label for label, _ in model.classify(texts)])
-    else:
-        result = metrics.rouge(truth, model.summarize(texts))
-    data = datasets.fingerprint(list(examples))
-    record_evaluation(version, data, result, datasets.profile(list(examples), version.task == ModelVersion.Task.CLASSIFY))
-    _audit("model-evaluate", version, evaluated_by, {"data": data, "metrics": _without_per_class(result)},
-           actor=actor, request=request)
-    return result
+        return metrics.classification(truth, [label for label, _ in model.classify(texts)])
+    return metrics.rouge(truth, model.summarize(texts))
 
 
 def record_evaluation(version: ModelVersion, data: dict, result: dict, profile: dict | None = None) -> None:

@@ -6,7 +6,7 @@ from rouge_score import rouge_scorer
 from sklearn.metrics import accuracy_score, f1_score
 
 # The one number per task that promotion compares, higher is better.
-GATE_METRIC = {"classify": "macro_f1", "summarize": "rougeL"}
+GATE_METRIC = {"classify": "macro_f1", "summarize": "rougeL", "deid": "recall"}
 
 
 def classification(true_labels: list[str], predicted: list[str]) -> dict:

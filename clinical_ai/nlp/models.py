@@ -9,6 +9,7 @@ class ModelVersion(models.Model):
     class Task(models.TextChoices):
         SUMMARIZE = "summarize"
         CLASSIFY = "classify"
+        DEID = "deid"  # the learned PHI tagger that runs beside the de-identification rules
 
     class Status(models.TextChoices):
         CANDIDATE = "candidate"

@@ -6,11 +6,13 @@ from pathlib import Path
 
 from clinical_ai.nlp.folders import HEAD_FILE, LABELS_FILE
 from clinical_ai.nlp.models import ModelVersion
+from deid.tagger.folder import is_tagger_folder
 
 # Which kinds of model folder can serve each task.
 KINDS = {
     ModelVersion.Task.SUMMARIZE: ("causal-lm", "seq2seq", "lora"),
     ModelVersion.Task.CLASSIFY: ("embedding-head", "sequence-classifier", "zero-shot"),
+    ModelVersion.Task.DEID: ("phi-tagger",),
 }
 
 
@@ -29,6 +31,8 @@ def kind_of(folder: Path) -> str:
     """What a Hugging Face model folder holds, from its files alone."""
     if (folder / "adapter_config.json").exists():
         return "lora"
+    if is_tagger_folder(folder):
+        return "phi-tagger"
     if (folder / LABELS_FILE).exists():
         return "zero-shot"
     if (folder / HEAD_FILE).exists():
@@ -41,7 +45,7 @@ def kind_of(folder: Path) -> str:
         return "seq2seq"
     if "ForCausalLM" in architectures:
         return "causal-lm"
-    raise ValueError(f"{folder} is not a causal LM, seq2seq, sequence classifier or LoRA adapter folder")
+    raise ValueError(f"{folder} is not a causal LM, seq2seq, sequence classifier, LoRA adapter or PHI tagger folder")
 
 
 def parse_ref(ref: str) -> tuple[str, str]:

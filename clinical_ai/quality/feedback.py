@@ -4,7 +4,10 @@
   the wrong type with the right type named; ``manage.py models train --task classify --data note_types.csv
   --text-column text --label-column label`` takes it as it is.
 - ``identifiers.jsonl``: the de-identification gold format (``{"id", "patient_id", "text", "phi": [{"start",
-  "end", "type"}]}``), one line per document with reported identifiers, spans in its de-identified text.
+  "end", "type"}]}``), one line per document with reported identifiers, spans in its de-identified text:
+  the reported ones and the placeholders the engine put in, so every identifier of the note is marked.
+  ``manage.py models train --task deid --data identifiers.jsonl`` takes it as it is (it swaps each marked
+  span for a surrogate before training, so the tagger learns the note's context, not "[NAME]").
 
 The second file holds, by its nature, the identifiers the engine missed: it is written mode 0600, like
 every file here, and belongs where raw notes are kept, not in a shared folder.
@@ -50,7 +53,8 @@ def _identifiers(path: Path, reports) -> int:
         document = report.document
         entry = documents.setdefault(document.pk, {"id": str(document.pk),
                                                    "patient_id": document.patient_key or str(document.pk),
-                                                   "text": document.deidentified_text, "phi": []})
+                                                   "text": document.deidentified_text,
+                                                   "phi": [dict(span) for span in document.phi_spans or []]})
         span = {"start": report.span_start, "end": report.span_end, "type": report.identifier_type or "NAME"}
         if span not in entry["phi"]:
             entry["phi"].append(span)

@@ -7,14 +7,16 @@ Its spans join the rule spans (a span from either is replaced), once the vocabul
 confirms them (deid.tagger.model.confirmed). Nothing here imports Django; the model is a
 local folder (deid.tagger.model), named by DEID_TAGGER_DIR or DeidEngine(tagger_dir=...).
 
-No default weights are shipped or trained at install: a tagger trained on synthetic notes
-alone, measured on ICU notes it never saw, marks ordinary clinical text. Even with the
-confirmed() filter, rules plus such a tagger (1,200 synthetic notes, seed 0) scored
-precision 0.077 on the PhysioNet tune split (rules alone 0.80), 0.144 when it tagged only
-mixed-case notes, though it lifted presidio_synth tune recall 0.85 -> 0.98 and ASQ-PHI
-0.979 -> 0.996: blood pressures, ranges and misspelt clinical words pass any vocabulary
-test. The weights that help on ICU notes are trained on gold notes, and the
-PhysioNet corpus is GPL-2.0 and is never in the repository. A site trains its own with
-``python -m deid train --out DIR --gold NOTES.jsonl`` (about 5 minutes on two shared cores
-for 3,800 notes; deterministic under --seed) and points DEID_TAGGER_DIR at it.
+A tagger trained on synthetic notes alone marks ordinary clinical text on ICU notes it never
+saw (rules plus such a tagger scored precision 0.077 on the PhysioNet tune split, rules alone
+0.80): blood pressures, ranges and misspelt clinical words pass any vocabulary test. The
+default in ``default/`` is trained on synthetic notes plus the tune parts of the public gold
+corpora (the card names each with its licence; PhysioNet's is GPL-2.0), and its spans must
+pass confirmed(): a name or place of bounded length with a word that no list knows, is no
+clinical word form and no misspelling of a known word; a date or number of its kind's shape.
+Rebuild it with ``python -m deid train --out deid/tagger/default --keep-gold-values --gold
+physionet_dev.jsonl presidio_synth_dataset_v2.json asq_phi_dev.jsonl`` (seed 0; about 5
+minutes on two shared cores). A site fine-tunes its own through the registry
+(``manage.py models train --task deid --data GOLD.jsonl``), which swaps its gold values for
+surrogates first.
 """

@@ -16,7 +16,7 @@ _BY_WORD = (
     (("PHONE", "FAX"), PHONE),
     (("IP_ADDRESS", "URL"), ID),
     (("NAME", "PERSON"), NAME),
-    (("LOCATION", "ADDRESS", "GPE", "ZIP", "HOSPITAL", "CITY", "STATE", "COUNTRY"), LOCATION),
+    (("LOCATION", "ADDRESS", "GPE", "ZIP", "HOSPITAL", "CITY", "STATE", "COUNTRY", "ORGANIZATION"), LOCATION),
     (("DATE",), DATE),
     (("AGE",), AGE),
 )

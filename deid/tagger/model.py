@@ -6,14 +6,13 @@ list), and a date, number or age only when it holds a digit or a month's name. O
 unlike its training data a statistical tagger marks ordinary words ("NEAR FUTURE",
 "start rehab"); no such span survives, while unknown words it marks stay PHI.
 
-A tagger folder holds ``model/`` (a spaCy pipeline: tokenizer and NER) and ``card.json``
-(what trained it, weight hash, metrics). The folder is named by the constructor argument
-or DEID_TAGGER_DIR; with neither, or with no card in the folder, the engine runs on its
+A tagger folder (deid.tagger.folder) is named by the constructor argument or
+DEID_TAGGER_DIR; with neither, or with no card in the folder, the engine runs on its
 rules alone. Loading reads local files only.
 """
 from __future__ import annotations
 
-import hashlib
+import functools
 import json
 import os
 import re
@@ -23,13 +22,13 @@ import spacy
 
 from deid import entities
 from deid.letters import LETTER
+from deid.nlp import mostly_upper
 from deid.recognizers.lexicon import person_names, unknown_word
 from deid.results import Span
+from deid.tagger.folder import CARD, MODEL, is_tagger_folder
 from deid.tagger.labels import ENTITY_TYPES
 
 ENV_VAR = "DEID_TAGGER_DIR"
-CARD = "card.json"
-MODEL = "model"
 SCORE = 0.6
 BATCH_SIZE = 64
 
@@ -48,6 +47,7 @@ class PhiTagger:
         return [
             [Span(ent.start_char, ent.end_char, ENTITY_TYPES[ent.label_], SCORE)
              for ent in doc.ents if ent.label_ in ENTITY_TYPES and confirmed(ent.text, ENTITY_TYPES[ent.label_])]
+            if not mostly_upper(doc.text) else []
             for doc in self.nlp.pipe(texts, batch_size=BATCH_SIZE)
         ]
 
@@ -55,31 +55,74 @@ class PhiTagger:
 _WORDS = re.compile(rf"{LETTER}+")
 _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
 _PROPER_NOUN_KINDS = frozenset({entities.NAME, entities.LOCATION})
+_MOST_WORDS = {entities.NAME: 5, entities.LOCATION: 8}  # "Mary Ann de la Cruz", "University of ... Medical Center"
 
 
 def confirmed(value: str, entity_type: str) -> bool:
     """Whether the vocabulary and the category's shape let a tagged value stand: a name or
     place needs an unknown word, a number the shape of its kind ("98-100" is no phone,
     "100cc" no date, "58" no age over 89)."""
-    if entity_type == entities.LOCATION and _address(value):
-        return True  # "6750 Koskikatu 25", "12 Elm Street", "64677"
     if entity_type in _PROPER_NOUN_KINDS:
-        return any(_name_like(word) for word in _WORDS.findall(value))
+        found = _WORDS.findall(value)
+        if len(found) > _MOST_WORDS[entity_type]:
+            return False  # a clause, not a name: "90 BPM, BUT WHEN WAKING, INCREASED HR TO 120'S"
+        if entity_type == entities.LOCATION and _address(value):
+            return True  # "6750 Koskikatu 25", "12 Elm Street", "64677"
+        if value == value.lower():
+            # Lower case says nothing about a word no list knows ("iabp", "adjust epidural"): only a listed name
+            return any(word in person_names() for word in found)
+        return any(_name_like(word) for word in found)
     digits = sum(char.isdigit() for char in value)
-    if entity_type == entities.DATE:
-        return bool(_MONTH.search(value)) or _numeric_date(value.strip())
+    if entity_type == entities.DATE:  # a month's name alone ("DEC") names no day
+        return digits > 0 and (bool(_MONTH.search(value)) or _numeric_date(value.strip()))
     if entity_type == entities.PHONE:
         return digits >= 7
     if entity_type == entities.AGE:
         return value.strip().isdigit() and int(value) >= 90
     if entity_type == entities.EMAIL:
         return "@" in value
-    return digits >= 4 and not _MEASUREMENT.search(value)
+    # an identifier is one token of five digits or more: "130-156/ 80's" is a range, "2200" a time
+    return digits >= 5 and not _MEASUREMENT.search(value) and not re.search(r"\s|'", value.strip())
 
 
 def _name_like(word: str) -> bool:
-    """An unknown word that is no upper-case abbreviation ("CVVHDF", "NESH"), or a listed name."""
-    return unknown_word(word) and (not word.isupper() or len(word) > 6 or word.lower() in person_names())
+    """An unknown word that is no upper-case abbreviation ("CVVHDF", "NESH") and no misspelt
+    dictionary word ("HEPARINZED", "Initailly"), or a listed name."""
+    if word.lower() in person_names():
+        return True
+    lower = word.lower()
+    return (unknown_word(word) and (not word.isupper() or len(word) > 6) and not _clinical_form(lower)
+            and not _misspelt(lower))
+
+
+_CLINICAL_FORM_FROM = 7  # "Clive", "Nigel": short words with these endings are names too
+
+
+@functools.cache
+def _clinical_suffixes() -> tuple[str, ...]:
+    lines = (Path(__file__).parent / "data" / "clinical_suffixes.txt").read_text(encoding="utf-8").splitlines()
+    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def _clinical_form(word: str) -> bool:
+    """A word built the way clinical words are ("diaphoresis", "tachycardia", "hypertensive")."""
+    return len(word) >= _CLINICAL_FORM_FROM and word.endswith(_clinical_suffixes())
+
+
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
+_MISSPELT_FROM = 8  # shorter words are one edit away from too many names ("Marder", "harder")
+
+
+def _misspelt(word: str) -> bool:
+    """A long word one edit (drop, swap, change or add a letter) away from a known word."""
+    if len(word) < _MISSPELT_FROM:
+        return False
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    edits = {a + b[1:] for a, b in splits if b}
+    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits |= {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
+    edits |= {a + c + b for a, b in splits for c in _ALPHABET}
+    return any(not unknown_word(edit) for edit in edits - {word})
 
 
 def _numeric_date(value: str) -> bool:
@@ -113,16 +156,6 @@ _MEASUREMENT = re.compile(r"\d\s*(?:cc|ml|mg|mcg|kg|l|units?|u|mmhg|%)\b", re.IG
 def load_tagger(folder: str | Path | None = None) -> PhiTagger | None:
     """The tagger in folder (or DEID_TAGGER_DIR); None when none is configured or present."""
     folder = folder or os.environ.get(ENV_VAR)
-    if not folder or not (Path(folder) / CARD).is_file():
+    if not folder or not is_tagger_folder(folder):
         return None
     return PhiTagger(folder)
-
-
-def weight_hash(folder: str | Path) -> str:
-    """sha256 over every file of the model folder, in path order."""
-    digest = hashlib.sha256()
-    root = Path(folder)
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()

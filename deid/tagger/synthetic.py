@@ -29,6 +29,9 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
            "October", "November", "December")
 _STYLES = ("prose", "prose", "telegraphic", "telegraphic", "lower")
 _ALWAYS_ONE_OF = ("vitals", "exam")  # sections without PHI, one in every note
+# tagger label -> the slots whose values can stand in for it
+_SURROGATE_SLOTS = {NAME: ("NAME", "FIRST", "LAST"), LOCATION: ("CITY", "STREET", "HOSPITAL", "STATE"),
+                    DATE: ("DATE", "DATE", "YEAR"), ID: ("ID",), PHONE: ("PHONE",), EMAIL: ("EMAIL",), AGE: ("AGE",)}
 
 
 @functools.cache
@@ -55,6 +58,7 @@ class NoteGenerator:
         for index, locale in enumerate(dict.fromkeys(LOCALES)):
             faker = Faker(locale)
             faker.seed_instance(seed * 1000 + index)
+            _in_stable_order(faker)
             self.fakers[locale] = faker
 
     def generate(self, count: int) -> Iterator[dict]:
@@ -92,6 +96,29 @@ class NoteGenerator:
 
     def _faker(self) -> Faker:
         return self.fakers[self.random.choice(LOCALES)]
+
+    def surrogate(self, label: str, original: str) -> str:
+        """A made-up value of a label's kind, in the original's case, to stand in for a gold span."""
+        slot = self.random.choice(_SURROGATE_SLOTS[label])
+        value, _ = self.value(slot)
+        return value.upper() if original.isupper() else value.lower() if original.islower() else value
+
+    def with_surrogates(self, record: dict) -> dict:
+        """A gold record with every marked span replaced by a surrogate and the offsets moved to match:
+        the tagger learns from the context of the hospital's notes, and no patient's value reaches
+        its vocabulary (a spaCy pipeline keeps every string it saw in training)."""
+        text, phi, cursor, shift = [], [], 0, 0
+        for span in sorted(record["phi"], key=lambda p: (p["start"], -p["end"])):
+            if span["start"] < cursor:
+                continue  # nested in the span before, which is replaced already
+            value = self.surrogate(span["type"], record["text"][span["start"]:span["end"]])
+            text += [record["text"][cursor:span["start"]], value]
+            start = span["start"] + shift
+            phi.append(dict(span, start=start, end=start + len(value)))
+            shift += len(value) - (span["end"] - span["start"])
+            cursor = span["end"]
+        text.append(record["text"][cursor:])
+        return dict(record, text="".join(text), phi=phi)
 
     def value(self, slot: str) -> tuple[str, str | None]:
         """A surrogate for a slot and its label (None for no PHI); a slot's name says what kind it is."""
@@ -213,6 +240,15 @@ class NoteGenerator:
             "{} Hospital", "{} Medical Center", "University of {} Medical Center", "{} General Hospital",
             "{} Rehab", "{} Nursing Home", "{} Memorial", "{} Clinic", "{} Health Center"))
         return form.format(word), LOCATION
+
+
+def _in_stable_order(faker: Faker) -> None:
+    """Sort the value lists Faker builds from sets (it_IT's cities), which come in hash order and would
+    make the same seed give other notes in another process."""
+    for provider in faker.providers:
+        for name, value in vars(type(provider)).items():
+            if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+                setattr(provider, name, sorted(value))
 
 
 def _assemble(note_id: str, pieces: list[tuple[str, str | None]], style: str) -> dict:

@@ -1,9 +1,11 @@
 """Training the PHI tagger: synthetic notes plus the tune part of any gold files given by path.
 
-    python -m deid train --out DIR [--gold FILE...] [--seed N] [--notes N] [--epochs N]
+    python -m deid train --out DIR [--gold FILE...] [--keep-gold-values] [--base DIR] [--seed N] [--notes N] [--epochs N]
 
 Only the tune part of each gold file (deid.evaluate's fixed split by patient) is read,
-so the check part stays unseen. The same seed, data and library versions give the same
+so the check part stays unseen. Gold PHI is swapped for surrogates before training, so the
+weights and the vocabulary they carry hold no value of the gold notes (``--keep-gold-values``
+skips that, for public corpora whose values are surrogates already). The same seed, data and library versions give the same
 weights. The folder gets ``model/`` and ``card.json``: every corpus that trained it with
 its licence, the training data's fingerprint, the weight hash, and the tagger's own
 recall and precision on synthetic notes of another seed.
@@ -23,8 +25,9 @@ from spacy.util import filter_spans, minibatch
 from tqdm import tqdm
 
 from deid.evaluate import Scores, read_gold, select
+from deid.tagger.folder import CARD, MODEL, weight_hash
 from deid.tagger.labels import LABELS, label_for
-from deid.tagger.model import CARD, MODEL, PhiTagger, weight_hash
+from deid.tagger.model import PhiTagger
 from deid.tagger.synthetic import NoteGenerator
 
 VERSION = "1"
@@ -33,6 +36,8 @@ EPOCHS = 3
 DROPOUT = 0.1
 BATCH_SIZE = 16
 HELD_OUT_NOTES = 300
+REPLACED = "replaced by surrogates before training"
+KEPT = "kept as written: the corpus's values are surrogates or synthetic already"
 SYNTHETIC_CORPUS = {"name": "deid.tagger.synthetic (this project's generator, Faker surrogates)",
                     "licence": "MIT"}
 # file-name stem -> (corpus, licence) for the development corpora this project knows
@@ -43,17 +48,35 @@ KNOWN_CORPORA = {
 }
 
 
-def training_records(gold_paths: list[str], seed: int, synthetic_notes: int) -> tuple[list[dict], list[dict]]:
-    """(records, corpora on the card): synthetic notes, then the tune part of each gold file."""
-    records = list(NoteGenerator(seed).generate(synthetic_notes))
-    corpora = [dict(SYNTHETIC_CORPUS, notes=len(records), seed=seed)]
-    for path in gold_paths:
-        tune = select(read_gold(path), "tune")
-        records += [dict(r, phi=[dict(p, type=label_for(p["type"])) for p in r["phi"]]) for r in tune]
+def gold_sources(paths: list[str], keep_values: bool = False) -> list[dict]:
+    """The tune part of each gold file, named for the card with its corpus and licence.
+
+    keep_values trains on the gold values as written: only for corpora whose PHI are surrogates or
+    synthetic already (the public development corpora), where it measured better than swapping them.
+    """
+    sources = []
+    for path in paths:
         name, licence = next(((n, lic) for stem, (n, lic) in KNOWN_CORPORA.items() if stem in Path(path).name),
                              (Path(path).name, "the institution's own: given by path"))
-        corpora.append({"name": name, "file": Path(path).name, "licence": licence, "notes": len(tune),
-                        "part": "tune split only"})
+        sources.append({"name": name, "file": Path(path).name, "licence": licence,
+                        "records": select(read_gold(path), "tune"), "part": "tune split only",
+                        "phi": KEPT if keep_values else REPLACED})
+    return sources
+
+
+def training_records(sources: list[dict], seed: int, synthetic_notes: int) -> tuple[list[dict], list[dict]]:
+    """(records, corpora on the card): synthetic notes, then each gold source's records with their
+    PHI replaced by surrogates of the same kind (deid.tagger.synthetic.NoteGenerator.with_surrogates)
+    unless the source says its values are kept."""
+    generator = NoteGenerator(seed)
+    records = list(generator.generate(synthetic_notes))
+    corpora = [dict(SYNTHETIC_CORPUS, notes=len(records), seed=seed)]
+    for source in sources:
+        labelled = [dict(r, phi=[dict(p, type=label_for(p["type"])) for p in r["phi"]]) for r in source["records"]]
+        kept = source.get("phi") == KEPT
+        records += labelled if kept else [generator.with_surrogates(record) for record in labelled]
+        corpora.append({key: value for key, value in source.items() if key != "records"}
+                       | {"notes": len(labelled), "phi": KEPT if kept else REPLACED})
     return records, corpora
 
 
@@ -73,18 +96,19 @@ def _example(nlp, record: dict) -> Example:
     return Example(predicted, reference)
 
 
-def train(out: str | Path, gold_paths: list[str] = (), seed: int = 0, synthetic_notes: int = SYNTHETIC_NOTES,
-          epochs: int = EPOCHS, progress: bool = True) -> dict:
-    """Train, write out/model and out/card.json, and return the card."""
+def train(out: str | Path, sources: list[dict] = (), seed: int = 0, synthetic_notes: int = SYNTHETIC_NOTES,
+          epochs: int = EPOCHS, base: str | Path | None = None, progress: bool = True) -> dict:
+    """Train (from scratch, or on from the tagger folder ``base``), write out/model and out/card.json,
+    and return the card. ``sources`` are gold records with their card entry (gold_sources)."""
     started = time.perf_counter()
     spacy.util.fix_random_seed(seed)
-    records, corpora = training_records(list(gold_paths), seed, synthetic_notes)
-    nlp = spacy.blank("en")
-    ner = nlp.add_pipe("ner")
+    records, corpora = training_records(list(sources), seed, synthetic_notes)
+    nlp = spacy.load(Path(base) / MODEL) if base else spacy.blank("en")
+    ner = nlp.get_pipe("ner") if base else nlp.add_pipe("ner")
     for label in LABELS:
         ner.add_label(label)
     examples = [_example(nlp, record) for record in records]
-    optimizer = nlp.initialize(lambda: examples)
+    optimizer = nlp.resume_training() if base else nlp.initialize(lambda: examples)
     order = random.Random(seed)
     steps = epochs * -(-len(examples) // BATCH_SIZE)
     with tqdm(total=steps, desc="training deid tagger", unit="batch", disable=not progress) as bar:
@@ -103,6 +127,7 @@ def train(out: str | Path, gold_paths: list[str] = (), seed: int = 0, synthetic_
         "labels": list(LABELS),
         "seed": seed,
         "epochs": epochs,
+        "base": json.loads((Path(base) / CARD).read_text(encoding="utf-8")).get("weight_hash") if base else None,
         "corpora": corpora,
         "data_fingerprint": fingerprint(records),
         "weight_hash": weight_hash(out / MODEL),

@@ -39,6 +39,24 @@ def test_no_network_call_is_attempted(engine, monkeypatch):
     assert "[NAME]" in deidentify("Dr. Marder aware.").text  # builds a fresh engine offline
 
 
+def test_presidio_email_validation_reads_the_shipped_suffix_list_offline(monkeypatch):
+    """The benchmarks run plain Presidio's registry beside ours; its EmailRecognizer asks tldextract for the
+    public suffix list, which fetches it from the internet unless deid.nlp has turned that off."""
+    import tldextract.tldextract
+    from presidio_analyzer.predefined_recognizers import EmailRecognizer
+
+    import deid.nlp  # noqa: F401
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a network connection was attempted")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    extractor = tldextract.tldextract.TLD_EXTRACTOR
+    monkeypatch.setattr(extractor, "_extractor", None)  # forget a suffix list read before
+    assert extractor.suffix_list_urls == ()
+    assert EmailRecognizer().analyze("write to jane@example.org", ["EMAIL_ADDRESS"])
+
+
 def test_long_documents_are_chunked_without_truncation(engine):
     filler = "Pt resting comfortably, vitals stable. " * 1200
     text = f"{filler}Dr. Marder aware. {filler}Call 617-555-0101. {filler}"

@@ -7,10 +7,11 @@ import pytest
 from deid import DeidEngine
 from deid.evaluate import select
 from deid.results import Span
+from deid.tagger.folder import weight_hash
 from deid.tagger.labels import label_for
-from deid.tagger.model import load_tagger, weight_hash
+from deid.tagger.model import load_tagger
 from deid.tagger.synthetic import NoteGenerator
-from deid.tagger.train import train, training_records
+from deid.tagger.train import gold_sources, train, training_records
 
 TEST_KEY = bytes(range(32))
 
@@ -43,7 +44,7 @@ def test_gold_types_map_to_tagger_labels(gold_type, label):
 
 
 def _gold(tmp_path, name="physionet_dev.jsonl"):
-    lines = [{"id": f"n{i}", "patient_id": f"p{i}", "text": f"Seen by Dr. Marder on 3/{i % 28 + 1}/2021.",
+    lines = [{"id": f"n{i}", "patient_id": f"p{i}", "text": f"Seen by Dr. Qarvex on 3/{i % 28 + 1}/2021.",
               "phi": [{"start": 12, "end": 18, "type": "HCPName"}]} for i in range(30)]
     path = tmp_path / name
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
@@ -52,7 +53,7 @@ def _gold(tmp_path, name="physionet_dev.jsonl"):
 
 def test_training_reads_only_the_tune_split_of_gold(tmp_path):
     path, lines = _gold(tmp_path)
-    records, corpora = training_records([str(path)], seed=0, synthetic_notes=5)
+    records, corpora = training_records(gold_sources([str(path)]), seed=0, synthetic_notes=5)
     tune_ids = {r["id"] for r in select(lines, "tune")}
     assert {r["id"] for r in records if not r["id"].startswith("synthetic")} == tune_ids
     assert corpora[1]["licence"] == "GPL-2.0" and corpora[1]["notes"] == len(tune_ids)
@@ -61,15 +62,39 @@ def test_training_reads_only_the_tune_split_of_gold(tmp_path):
 
 def test_training_is_deterministic_and_writes_a_card(tmp_path):
     path, _ = _gold(tmp_path, "hospital_notes.jsonl")
-    cards = [train(tmp_path / name, [str(path)], seed=1, synthetic_notes=30, epochs=1, progress=False)
+    cards = [train(tmp_path / name, gold_sources([str(path)]), seed=1, synthetic_notes=30, epochs=1, progress=False)
              for name in ("a", "b")]
     assert cards[0]["weight_hash"] == cards[1]["weight_hash"] == weight_hash(tmp_path / "a" / "model")
     assert cards[0]["data_fingerprint"] == cards[1]["data_fingerprint"]
     assert [c["licence"] for c in cards[0]["corpora"]] == ["MIT", "the institution's own: given by path"]
     assert 0 <= cards[0]["metrics"]["held_out_synthetic"]["recall"] <= 1
     tagger = load_tagger(tmp_path / "a")
-    assert tagger is not None and "Marder" not in repr(tagger)
-    assert isinstance(tagger.find(["Seen by Dr. Marder."])[0], list)
+    assert tagger is not None and "Qarvex" not in repr(tagger)
+    assert isinstance(tagger.find(["Seen by Dr. Qarvex."])[0], list)
+
+
+def test_gold_values_are_replaced_by_surrogates_of_their_kind_before_training():
+    record = {"id": "n1", "text": "Seen by Dr. Marder on 3/4/2021, call 617-555-0101. MARDER AWARE.",
+              "phi": [{"start": 12, "end": 18, "type": "NAME"}, {"start": 22, "end": 30, "type": "DATE"},
+                      {"start": 37, "end": 49, "type": "PHONE"}, {"start": 51, "end": 57, "type": "NAME"}]}
+    swapped = NoteGenerator(0).with_surrogates(record)
+    values = [swapped["text"][p["start"]:p["end"]] for p in swapped["phi"]]
+    assert "Marder" not in swapped["text"] and "MARDER" not in swapped["text"] and "3/4/2021" not in swapped["text"]
+    assert swapped["text"].startswith("Seen by Dr. ") and swapped["text"].endswith(" AWARE.")
+    assert [p["type"] for p in swapped["phi"]] == ["NAME", "DATE", "PHONE", "NAME"]
+    assert values[3] == values[3].upper() and sum(c.isdigit() for c in values[2]) >= 7
+    assert swapped["text"][swapped["phi"][0]["end"]:swapped["phi"][1]["start"]] == " on "
+
+
+def test_no_gold_value_reaches_the_saved_tagger_and_training_goes_on_from_a_base(tmp_path):
+    path, _ = _gold(tmp_path, "hospital_notes.jsonl")
+    train(tmp_path / "base", [], seed=1, synthetic_notes=20, epochs=1, progress=False)
+    card = train(tmp_path / "next", gold_sources([str(path)]), seed=1, synthetic_notes=20, epochs=1,
+                 base=tmp_path / "base", progress=False)
+    assert card["base"] == json.loads((tmp_path / "base" / "card.json").read_text())["weight_hash"]
+    saved = b"".join(p.read_bytes() for p in (tmp_path / "next").rglob("*") if p.is_file())
+    assert b"Qarvex" not in saved
+    assert load_tagger(tmp_path / "next") is not None
 
 
 def test_no_tagger_folder_means_rules_only(tmp_path, monkeypatch):
@@ -91,3 +116,41 @@ def test_tagger_spans_join_the_rule_spans():
     text = "Zyxq called 617-555-0101 today."
     result = engine.deidentify(text)
     assert result.text == "[NAME] called [PHONE] today."
+
+
+def test_the_same_seed_gives_the_same_notes_in_every_process():
+    """Faker builds some value lists from sets; string hashing differs per process (PYTHONHASHSEED)."""
+    import os
+    import subprocess
+    import sys
+
+    program = ("import hashlib, json; from deid.tagger.synthetic import NoteGenerator; "
+               "print(hashlib.sha256(json.dumps(list(NoteGenerator(0).generate(300))).encode()).hexdigest())")
+    digests = {subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True,
+                              env=os.environ | {"PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(digests) == 1
+
+
+def test_the_shipped_default_tagger_matches_its_card():
+    from pathlib import Path
+
+    import deid.tagger
+
+    folder = Path(deid.tagger.__file__).parent / "default"
+    card = json.loads((folder / "card.json").read_text())
+    assert card["weight_hash"] == weight_hash(folder / "model")
+    assert {c["licence"] for c in card["corpora"]} == {"MIT", "GPL-2.0"}
+    assert all(c.get("part", "tune split only") == "tune split only" for c in card["corpora"][1:])
+    spans = load_tagger(folder).find(["Pt seen by Dr. Oskentry Varnelle at Mercy Hospital on 3/4/2021."])[0]
+    assert {s.entity_type for s in spans} >= {"NAME", "DATE"}
+
+
+def test_the_tagger_leaves_mostly_upper_case_text_to_the_rules():
+    """In telegraphic upper-case ICU notes case carries no signal: the tagger's proposals there cost
+    precision on the PhysioNet tune part and gained no recall."""
+    from pathlib import Path
+
+    import deid.tagger
+
+    tagger = load_tagger(Path(deid.tagger.__file__).parent / "default")
+    assert tagger.find(["PT SEEN BY DR. OSKENTRY VARNELLE AT MERCY HOSPITAL ON 3/4/2021."]) == [[]]

@@ -54,7 +54,7 @@ def test_resend_with_the_same_sender_and_id_creates_nothing_new():
 
 def test_a_failing_step_marks_the_document_failed_without_quoting_it(caplog):
     document = submitted()
-    with mock.patch("deid.deidentify", side_effect=ValueError("Theodora Vance")):
+    with mock.patch("deid.DeidEngine.deidentify", side_effect=ValueError("Theodora Vance")):
         with pytest.raises(ValueError):
             services.deidentify_step(document.pk)
     # The task shell (tasks.run_step) turns the exception into this call:

@@ -12,8 +12,9 @@ def model_root(tmp_path, settings):
     installed = django_settings.MODEL_ROOT
     root = tmp_path / "models"
     root.mkdir()
-    for spec in (defaults.SUMMARIZER, defaults.CLASSIFIER):
-        (root / spec["name"]).symlink_to(installed / spec["name"], target_is_directory=True)
+    for spec in (defaults.SUMMARIZER, defaults.CLASSIFIER, defaults.PHI_TAGGER):
+        if (installed / spec["name"]).is_dir():
+            (root / spec["name"]).symlink_to(installed / spec["name"], target_is_directory=True)
     settings.MODEL_ROOT = root
     registry._load.cache_clear()
     return root

@@ -29,7 +29,9 @@ def test_corrected_note_types_train_a_classifier_and_identifier_reports_are_gold
         corrected(default_models["classify"], f"{CARDIO} Visit {i}.", "Cardiology", clinician)
         corrected(default_models["classify"], f"{NEURO} Visit {i}.", "Neurology", clinician)
     text = "Seen by [NAME]; call Okonkwo on 555-0101."
-    leaky = Document.objects.create(original_text="raw", deidentified_text=text, status=Document.Status.DONE)
+    placeholder = {"start": 8, "end": 14, "type": "NAME"}  # the engine's own replacement, marked in phi_spans
+    leaky = Document.objects.create(original_text="raw", deidentified_text=text, status=Document.Status.DONE,
+                                    phi_spans=[placeholder])
     name, phone = (text.index("Okonkwo"), text.index("Okonkwo") + 7), (text.index("555"), text.index("555") + 8)
     for (start, end), kind in ((name, "NAME"), (phone, "PHONE"), (name, "NAME")):  # a repeat counts once
         reports.file_report(document=leaky, target="deidentified-text", category="identifier-left", span=(start, end),
@@ -42,7 +44,7 @@ def test_corrected_note_types_train_a_classifier_and_identifier_reports_are_gold
 
     [gold] = read_gold(str(tmp_path / "feedback" / "identifiers.jsonl"))
     assert gold["text"] == text
-    assert gold["phi"] == [{"start": name[0], "end": name[1], "type": "NAME"},
+    assert gold["phi"] == [placeholder, {"start": name[0], "end": name[1], "type": "NAME"},
                            {"start": phone[0], "end": phone[1], "type": "PHONE"}]
 
     trained = StringIO()
@@ -52,3 +54,23 @@ def test_corrected_note_types_train_a_classifier_and_identifier_reports_are_gold
     result = json.loads(trained.getvalue())
     assert result["training_data"]["rows"] == 12
     assert set(result["metrics"]["validation"]["per_class"]) == {"Cardiology", "Neurology"}
+
+
+def test_exported_identifier_reports_train_a_phi_tagger_candidate(default_models, tmp_path):  # noqa: F811
+    clinician = person("cora", "clinician")
+    for i in range(8):
+        text = f"Seen by [NAME] on [DATE]; family friend Okonkwo{i} visited."
+        leaky = Document.objects.create(original_text="raw", deidentified_text=text, status=Document.Status.DONE,
+                                        patient_key=f"patient-{i}", phi_spans=[{"start": 8, "end": 14, "type": "NAME"},
+                                                                              {"start": 18, "end": 24, "type": "DATE"}])
+        start = text.index("Okonkwo")
+        reports.file_report(document=leaky, target="deidentified-text", category="identifier-left",
+                            span=(start, start + 8), identifier_type="NAME", reporter=clinician)
+    call_command("export_feedback", tmp_path / "feedback", stdout=StringIO())
+
+    trained = StringIO()
+    call_command("models", "train", "--task", "deid", "--data", tmp_path / "feedback" / "identifiers.jsonl",
+                 "--epochs", "1", "--synthetic-notes", "10", "--json", stdout=trained, stderr=StringIO())
+    result = json.loads(trained.getvalue())
+    assert result["status"] == "candidate" and result["training_data"]["rows"] == 8
+    assert 0 <= result["metrics"]["validation"]["recall"] <= 1

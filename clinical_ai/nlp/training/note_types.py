@@ -64,11 +64,11 @@ def mtsamples_examples(path: Path) -> list[datasets.Example]:
 def synthea_examples(folder: Path, loinc_note_types: dict) -> list[datasets.Example]:
     """Notes of a FHIR NDJSON export read as the product reads them (interop's parser, with each note's
     patient and clinician context), de-identified, labelled by their LOINC type, which the classifier never sees."""
-    import deid
     from clinical_ai.interop.fhir_r4 import parse_ndjson_folder
     from clinical_ai.interop.results import InboundNote
+    from clinical_ai.nlp import phi_tagging
 
-    return [datasets.Example(deid.deidentify(note.text, note.patient).text, loinc_note_types[note.loinc_code])
+    return [datasets.Example(phi_tagging.deidentify(note.text, note.patient).text, loinc_note_types[note.loinc_code])
             for note in parse_ndjson_folder(folder)
             if isinstance(note, InboundNote) and note.loinc_code in loinc_note_types]
 

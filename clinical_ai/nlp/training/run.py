@@ -9,7 +9,7 @@ from clinical_ai.nlp.models import ModelVersion
 # What a run starts from and is called when the caller names neither.
 DEFAULT_BASE = {"classify": f"{defaults.CLASSIFIER['name']}@{defaults.CLASSIFIER['version']}",
                 "summarize": f"{defaults.SUMMARIZER['name']}@{defaults.SUMMARIZER['version']}"}
-DEFAULT_NAME = {"classify": "classifier-minilm-ft", "summarize": "summarizer-smollm2-lora"}
+DEFAULT_NAME = {"classify": "classifier-minilm-ft", "summarize": "summarizer-smollm2-lora", "deid": "phi-tagger-ft"}
 
 
 def train_version(*, task: str, name: str, base: ModelVersion, examples, options: dict, trained_by: str,
@@ -70,9 +70,9 @@ def deidentified(examples: list) -> list:
     patient context, so the engine's own recognizers do the work; each distinct target is scrubbed once."""
     if not examples:
         return examples
-    from deid.engine import default_engine
+    from clinical_ai.nlp import phi_tagging
 
-    engine = default_engine()
+    engine, _ = phi_tagging.engine()
     texts = [result.text for result in engine.deidentify_batch([e.text for e in examples])]
     targets = sorted({e.target for e in examples})
     scrubbed = dict(zip(targets, (result.text for result in engine.deidentify_batch(targets))))

@@ -38,16 +38,21 @@ class Command(BaseCommand):
         train.add_argument("--validation-fraction", type=float, default=0.2)
         train.add_argument("--method", choices=["head", "full"], help="classify: head on the frozen encoder "
                            "(default) or full fine-tune")
-        train.add_argument("--epochs", type=int, help="classify --method full: passes over the data")
+        train.add_argument("--epochs", type=int, help="classify --method full and deid: passes over the data")
         train.add_argument("--steps", type=int, help="summarize: optimizer steps (default 60, of 2 notes each)")
         train.add_argument("--learning-rate", type=float, help="summarize (default 1e-3) and classify --method full "
                            "(default 1e-4): peak AdamW learning rate")
+        train.add_argument("--synthetic-notes", type=int, help="deid: synthetic notes trained beside the gold "
+                           "notes (default 1500), so the tagger keeps every note style")
         train.add_argument("--max-train", type=int, help="summarize: use at most this many training rows")
         train.add_argument("--max-validation", type=int, help="score at most this many validation rows")
         _data_arguments(train)
         evaluate = sub.add_parser("evaluate")
         evaluate.add_argument("ref", help="NAME@VERSION")
         _data_arguments(evaluate)
+        evaluate.add_argument("--part", choices=["check", "all"], default="check",
+                              help="deid: score the check part of the gold file's split by patient (the part "
+                                   "training never reads), or every note of a file kept apart for testing")
         promote = sub.add_parser("promote")
         promote.add_argument("ref")
         promote.add_argument("--force", action="store_true")
@@ -105,6 +110,8 @@ class Command(BaseCommand):
         from clinical_ai.nlp.training import run
 
         task = options["task"]
+        if task == ModelVersion.Task.DEID:
+            return self._train_tagger(options)
         base = registry.get(options["base"] or DEFAULT_BASE[task])
         examples = _examples(options)
         version = run.train_version(
@@ -113,9 +120,26 @@ class Command(BaseCommand):
             trained_by=options["by"], write=self._progress(options))
         return _summary(version) | {"metrics": version.metrics}
 
+    def _train_tagger(self, options) -> dict:
+        from clinical_ai.nlp import phi_tagging
+        from clinical_ai.nlp.training.phi_tagger import train_tagger_version
+
+        base = registry.get(options["base"]) if options["base"] else phi_tagging.active()
+        version = train_tagger_version(name=options["name"] or DEFAULT_NAME[ModelVersion.Task.DEID], base=base,
+                                       gold=phi_tagging.read_gold(options["data"], part=None),
+                                       options={key: options[key] for key in ("seed", "epochs", "synthetic_notes")},
+                                       trained_by=options["by"], write=self._progress(options))
+        return _summary(version) | {"metrics": version.metrics}
+
     def do_evaluate(self, options) -> dict:
         version = registry.get(options["ref"])
-        return {"model": version.ref, "task": version.task} | lifecycle.evaluate(version, _examples(options),
+        if version.task == ModelVersion.Task.DEID:
+            from clinical_ai.nlp import phi_tagging
+
+            examples = phi_tagging.read_gold(options["data"], part=None if options["part"] == "all" else "check")
+        else:
+            examples = _examples(options)
+        return {"model": version.ref, "task": version.task} | lifecycle.evaluate(version, examples,
                                                                                  evaluated_by=options["by"])
 
     def do_assign(self, options) -> dict:
@@ -147,7 +171,8 @@ class Command(BaseCommand):
 
 
 def _data_arguments(parser) -> None:
-    parser.add_argument("--data", type=Path, required=True, help="CSV file with a header row")
+    parser.add_argument("--data", type=Path, required=True, help="CSV file with a header row; deid: annotated "
+                        "notes in deid's JSONL format (text and PHI spans) or presidio-research's JSON")
     parser.add_argument("--text-column", help="classify: the note text")
     parser.add_argument("--label-column", help="classify: the label")
     parser.add_argument("--source-column", help="summarize: the note text")
