@@ -19,7 +19,7 @@ from deid import entities
 from deid.letters import APOSTROPHES, LETTER
 from deid.nlp import mostly_upper
 from deid.recognizers.base import PreparedRecognizer
-from deid.recognizers.lexicon import DATA, common_words, never_phi, stop_words, words
+from deid.recognizers.lexicon import DATA, common_words, names_device, never_phi, stop_words, words
 
 _TOKEN = re.compile(rf"{LETTER}(?:{LETTER}|[{APOSTROPHES}]|-(?={LETTER}))*|@")  # "CALVERT-" is "CALVERT"
 _WORD_START = re.compile(rf"\b{LETTER}{{2,}}")
@@ -28,7 +28,6 @@ _UNITS_AFTER = frozenset({"er", "ew", "ed", "cath", "ccu", "icu", "micu", "sicu"
 _PREPOSITIONS = frozenset({"to", "at", "from", "into", "in", "on", "@"})
 _PLACE_BEFORE = frozenset({"in", "from", "to", "at", "near", "@", "of"})
 _STATE = re.compile(r",\s*(?-i:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY)\b")  # noqa: E501 - the list of state codes
-_NOT_PLACE_AFTER = re.compile(r"\s*(?:j\b|collar|brace)", re.IGNORECASE)  # Miami J collar
 # a floor after a building (" 2"), not a dose (" 2 mg", " 2L")
 _WARD_NUMBER = re.compile(r" \d\b(?![.,/:]?\d)(?!\s*(?:mg|mcg|gm?|l|ml|cc|u|units?|kg|mm|cm|hrs?|h|x|%))", re.IGNORECASE)
 _GAP = re.compile(r"[ \t]{1,3}|[ \t]?[-.'&][ \t]?|'s[ \t]|")
@@ -110,8 +109,8 @@ class PlaceRecognizer(PreparedRecognizer):
     @staticmethod
     def _place_context(text, tokens, lowered, start, end, mixed) -> bool:
         after = text[tokens[end - 1].end():]
-        if _NOT_PLACE_AFTER.match(after):
-            return False
+        if names_device(text, tokens[end - 1].end()):
+            return False  # "Miami J collar"
         if _STATE.match(after):
             return True
         capitalised = all(t.group()[0].isupper() for t in tokens[start:end])
