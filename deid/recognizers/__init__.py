@@ -12,11 +12,13 @@ from presidio_analyzer import RecognizerRegistry
 from deid.nlp import SPACY_LABELS
 from deid.recognizers.addresses import AddressRecognizer
 from deid.recognizers.credentialed_names import CredentialedNameRecognizer
+from deid.recognizers.cued_names import CuedNameRecognizer
 from deid.recognizers.fields import LabelledNameRecognizer, SpeakerNameRecognizer
 from deid.recognizers.iban import IbanRecognizer
 from deid.recognizers.initials import InitialNameRecognizer, NameBeforeInitialRecognizer
 from deid.recognizers.introduced_names import IntroducedNameRecognizer
 from deid.recognizers.name_list import NameListRecognizer
+from deid.recognizers.name_series import NameSeriesRecognizer
 from deid.recognizers.ner_names import CaseAwareNerRecognizer
 from deid.recognizers.notified_names import NotifiedNameRecognizer
 from deid.recognizers.patterns import load_pattern_recognizers
@@ -35,6 +37,8 @@ def build_registry() -> RecognizerRegistry:
     registry.add_recognizer(NotifiedNameRecognizer())
     registry.add_recognizer(IntroducedNameRecognizer())
     registry.add_recognizer(NameBeforeInitialRecognizer())
+    registry.add_recognizer(CuedNameRecognizer())
+    registry.add_recognizer(NameSeriesRecognizer())
     registry.add_recognizer(LabelledNameRecognizer())
     registry.add_recognizer(SpeakerNameRecognizer())
     registry.add_recognizer(InitialNameRecognizer())

@@ -1,0 +1,55 @@
+"""Person names by grammar, without a title: after phrases that introduce a person,
+in series of names, and unknown capitalised words where names stand."""
+import pytest
+
+
+def _covered(engine, text, value):
+    start = text.index(value)
+    spans = engine.analyze(text)
+    return all(any(s.start <= i < s.end for s in spans) for i in range(start, start + len(value)))
+
+
+def _untouched(engine, text, value):
+    start = text.index(value)
+    return not any(s.start < start + len(value) and start < s.end for s in engine.analyze(text))
+
+
+@pytest.mark.parametrize("text, name", [
+    ("hi, my name is karin lindqvist and I need a refill", "karin lindqvist"),
+    ("Wife says: I'm Zbigniewa, his wife of forty years.", "Zbigniewa"),
+    ("i'm roberto's sister, calling about the results", "roberto"),
+    ("They named her Ingrid after her grandmother.", "Ingrid"),
+    ("please follow up with marguerite okonkwo next week", "marguerite okonkwo"),
+    ("Everyone calls me Tadeusz at work.", "Tadeusz"),
+    ("He wants to speak to Hallgrímur before signing.", "Hallgrímur"),
+])
+def test_name_after_a_phrase_that_introduces_a_person(engine, text, name):
+    assert _covered(engine, text, name)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("my name is on the consent form", "consent"),
+    ("I'm tired and short of breath.", "tired"),
+    ("Please follow up with cardiology in two weeks.", "cardiology"),
+    ("this is metoprolol 25 mg twice daily", "metoprolol"),
+])
+def test_prose_after_introducing_phrases_stays(engine, text, word):
+    assert _untouched(engine, text, word)
+
+
+@pytest.mark.parametrize("text, names", [
+    ("Visitors today: Oksana, Bartholomew, Linnea and Piet.", ["Oksana", "Bartholomew", "Linnea", "Piet"]),
+    ("grandchildren are sofia, mateo, ximena & thiago", ["sofia", "mateo", "ximena", "thiago"]),
+    ("Zdravko, Helen and Margaret came by with flowers.", ["Zdravko", "Helen", "Margaret"]),
+])
+def test_series_of_names(engine, text, names):
+    assert all(_covered(engine, text, name) for name in names)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("Meds: Lasix, Coumadin and Heparin restarted.", "Coumadin"),
+    ("Alert, oriented, and cooperative with care.", "oriented"),
+    ("Sodium, Potassium, Chloride and Bicarbonate within limits.", "Potassium"),
+])
+def test_series_of_words_or_drugs_stay(engine, text, word):
+    assert _untouched(engine, text, word)
