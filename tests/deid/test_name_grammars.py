@@ -53,3 +53,24 @@ def test_series_of_names(engine, text, names):
 ])
 def test_series_of_words_or_drugs_stay(engine, text, word):
     assert _untouched(engine, text, word)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Irenka is very reliable. She never misses a dose.", "Irenka"),
+    ("Wojtaszek began physical therapy on the ward.", "Wojtaszek"),
+    ("Hallvard Strømsnes said the pain was better.", "Hallvard Strømsnes"),
+    ("Danuta, can you tell me where it hurts?", "Danuta"),
+    ("Patient comfortable. Brigitte called at noon.", "Brigitte"),
+])
+def test_name_opening_a_sentence_before_a_verb_of_a_person(engine, text, name):
+    assert _covered(engine, text, name)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("Lungs are clear. Pcwp was 27 after the bolus.", "Pcwp"),
+    ("Heme stable. Loxenox started this evening.", "Loxenox"),
+    ("Dopa was weaned to off overnight.", "Dopa"),
+    ("Abdomen is soft, nontender.", "Abdomen"),
+])
+def test_clinical_word_opening_a_sentence_stays(engine, text, word):
+    assert _untouched(engine, text, word)
