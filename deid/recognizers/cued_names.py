@@ -1,8 +1,9 @@
 """Names after phrases that introduce a person, in any case: "my name is lena andersson",
 "I'm Roberto's daughter", "named her Ingrid", "follow up with patricia desrosiers". The
 phrases are data (data/name_cue_phrases.txt). The first word after the phrase must be on
-a name list, or, in mixed-case text, a capitalised word no dictionary knows ("I'm
-Zbigniewa"); "I'm tired", "follow up with cardiology" stay.
+a name list or on no dictionary, clinical or drug list, and in mixed-case text
+capitalised ("I'm Zbigniewa", "my name is borna jerković"); "I'm tired", "follow up with
+cardiology" stay.
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def _starts_name(word: str, mixed: bool) -> bool:
     lowered = bare(word).lower()
     if lowered in person_names():
         return not mixed or word[0].isupper()
-    return mixed and title_case(bare(word)) and len(lowered) > 2 and unknown_word(lowered)
+    return (not mixed or title_case(bare(word))) and len(lowered) > 2 and unknown_word(lowered)
 
 
 def _continues_name(word: str, mixed: bool) -> bool:

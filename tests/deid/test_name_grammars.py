@@ -22,6 +22,8 @@ def _untouched(engine, text, value):
     ("please follow up with marguerite okonkwo next week", "marguerite okonkwo"),
     ("Everyone calls me Tadeusz at work.", "Tadeusz"),
     ("He wants to speak to Hallgrímur before signing.", "Hallgrímur"),
+    ("my name is dragoslav petrović and i need my results", "dragoslav petrović"),
+    ("Discharge summary dictated by:  Ingunn Sæther", "Ingunn Sæther"),
 ])
 def test_name_after_a_phrase_that_introduces_a_person(engine, text, name):
     assert _covered(engine, text, name)
@@ -32,6 +34,7 @@ def test_name_after_a_phrase_that_introduces_a_person(engine, text, name):
     ("I'm tired and short of breath.", "tired"),
     ("Please follow up with cardiology in two weeks.", "cardiology"),
     ("this is metoprolol 25 mg twice daily", "metoprolol"),
+    ("i'm gonna need help with my inhaler", "gonna"),
 ])
 def test_prose_after_introducing_phrases_stays(engine, text, word):
     assert _untouched(engine, text, word)
