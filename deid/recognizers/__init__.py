@@ -25,6 +25,7 @@ from deid.recognizers.patterns import load_pattern_recognizers
 from deid.recognizers.places import PlaceRecognizer
 from deid.recognizers.role_names import RoleNameRecognizer
 from deid.recognizers.subject_names import SubjectNameRecognizer
+from deid.recognizers.unknown_proper_nouns import UnknownProperNounRecognizer
 from deid.recognizers.unknown_words import UnknownWordRecognizer
 from deid.recognizers.unknown_words import enabled as unknown_word_net_enabled
 
@@ -41,6 +42,7 @@ def build_registry() -> RecognizerRegistry:
     registry.add_recognizer(CuedNameRecognizer())
     registry.add_recognizer(NameSeriesRecognizer())
     registry.add_recognizer(SubjectNameRecognizer())
+    registry.add_recognizer(UnknownProperNounRecognizer())
     registry.add_recognizer(LabelledNameRecognizer())
     registry.add_recognizer(SpeakerNameRecognizer())
     registry.add_recognizer(InitialNameRecognizer())

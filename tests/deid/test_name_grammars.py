@@ -77,3 +77,22 @@ def test_name_opening_a_sentence_before_a_verb_of_a_person(engine, text, name):
 ])
 def test_clinical_word_opening_a_sentence_stays(engine, text, word):
     assert _untouched(engine, text, word)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("Her neighbour Aukje visits daily.", "Aukje"),
+    ("The patient and Ruoho discussed the plan together.", "Ruoho"),
+])
+def test_unknown_capitalised_word_inside_a_sentence_that_ner_confirms(engine, text, word):
+    assert _covered(engine, text, word)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("Scheduled for a right Lobectomy tomorrow.", "Lobectomy"),
+    ("Blood cultures grew Enterococcus overnight.", "Enterococcus"),
+    ("A 60-year-old Hispanic male with chest pain.", "Hispanic"),
+    ("Trach is planned for Monday if stable.", "Monday"),
+])
+def test_clinical_words_demonyms_and_weekdays_inside_a_sentence_stay(engine, text, word):
+    start = text.index(word)
+    assert not any(s.start <= start < s.end and s.entity_type == "NAME" for s in engine.analyze(text))
