@@ -17,6 +17,7 @@ from deid.recognizers.fields import LabelledNameRecognizer, SpeakerNameRecognize
 from deid.recognizers.iban import IbanRecognizer
 from deid.recognizers.initials import InitialNameRecognizer, NameBeforeInitialRecognizer
 from deid.recognizers.introduced_names import IntroducedNameRecognizer
+from deid.recognizers.name_lines import NameLineRecognizer
 from deid.recognizers.name_list import NameListRecognizer
 from deid.recognizers.name_series import NameSeriesRecognizer
 from deid.recognizers.ner_names import CaseAwareNerRecognizer
@@ -42,6 +43,7 @@ def build_registry() -> RecognizerRegistry:
     registry.add_recognizer(CuedNameRecognizer())
     registry.add_recognizer(NameSeriesRecognizer())
     registry.add_recognizer(SubjectNameRecognizer())
+    registry.add_recognizer(NameLineRecognizer())
     registry.add_recognizer(UnknownProperNounRecognizer())
     registry.add_recognizer(LabelledNameRecognizer())
     registry.add_recognizer(SpeakerNameRecognizer())

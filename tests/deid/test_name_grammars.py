@@ -96,3 +96,22 @@ def test_unknown_capitalised_word_inside_a_sentence_that_ner_confirms(engine, te
 def test_clinical_words_demonyms_and_weekdays_inside_a_sentence_stay(engine, text, word):
     start = text.index(word)
     assert not any(s.start <= start < s.end and s.entity_type == "NAME" for s in engine.analyze(text))
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Sincerely,\nGuðrún Þórisdóttir\nWard 4 coordinator", "Guðrún Þórisdóttir"),
+    ("Ana dos Santos  1420 Rua Augusta  Lisboa", "Ana dos Santos"),
+    (">Krzysztof Wiśniewski >Acme Ltd >", "Krzysztof Wiśniewski"),
+    ("attending:\nmargaret okafor\n", "margaret okafor"),
+])
+def test_name_standing_alone_as_a_field(engine, text, name):
+    assert _covered(engine, text, name)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("Skin Intact\nFS WNL\nplan: continue", "WNL"),
+    ("Meds:\nVanco Zosyn\n", "Zosyn"),
+    ("RESP CARE\nLS CLEAR\n", "CARE"),
+])
+def test_field_of_clinical_words_stays(engine, text, word):
+    assert _untouched(engine, text, word)
