@@ -2,6 +2,7 @@
 carries meaning, and whether a word can be a name in a name-bearing position."""
 from __future__ import annotations
 
+import functools
 import re
 
 from deid.letters import APOSTROPHES, LETTER
@@ -16,11 +17,12 @@ _GAP = re.compile(r"[ \t.,:;(]{0,4}")
 _POSSESSIVE = re.compile(rf"[{APOSTROPHES}]s$", re.IGNORECASE)
 
 
-def tokens_of(text: str) -> tuple[list[re.Match], list[str]]:
+@functools.lru_cache(maxsize=8)
+def tokens_of(text: str) -> tuple[tuple[re.Match, ...], tuple[str, ...]]:
     """The tokens of text and their lower-case words, without a full stop or a possessive
-    ending ("Amanda's" is "amanda")."""
-    tokens = list(TOKEN.finditer(text))
-    return tokens, [bare(token.group()).lower() for token in tokens]
+    ending ("Amanda's" is "amanda"); cached, as every name recognizer reads them."""
+    tokens = tuple(TOKEN.finditer(text))
+    return tokens, tuple(bare(token.group()).lower() for token in tokens)
 
 
 def bare(token: str) -> str:
