@@ -14,7 +14,7 @@ from deid.recognizers.addresses import AddressRecognizer
 from deid.recognizers.credentialed_names import CredentialedNameRecognizer
 from deid.recognizers.cued_names import CuedNameRecognizer
 from deid.recognizers.fields import LabelledNameRecognizer, SpeakerNameRecognizer
-from deid.recognizers.iban import IbanRecognizer
+from deid.recognizers.iban import BankAccountRecognizer
 from deid.recognizers.initials import InitialNameRecognizer, NameBeforeInitialRecognizer
 from deid.recognizers.introduced_names import IntroducedNameRecognizer
 from deid.recognizers.name_lines import NameLineRecognizer
@@ -50,7 +50,7 @@ def build_registry() -> RecognizerRegistry:
     registry.add_recognizer(InitialNameRecognizer())
     registry.add_recognizer(PlaceRecognizer())
     registry.add_recognizer(AddressRecognizer())
-    registry.add_recognizer(IbanRecognizer())
+    registry.add_recognizer(BankAccountRecognizer())
     if unknown_word_net_enabled():
         registry.add_recognizer(UnknownWordRecognizer())
     for recognizer in load_pattern_recognizers():

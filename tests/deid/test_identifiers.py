@@ -1,11 +1,11 @@
 """Bank account numbers by their grammar and checksum; identifiers after their label."""
 import pytest
 
-from deid.recognizers.iban import IbanRecognizer, valid_iban
+from deid.recognizers.iban import BankAccountRecognizer, valid_iban
 
 
 def _found(text):
-    return [text[r.start:r.end] for r in IbanRecognizer().analyze(text)]
+    return [text[r.start:r.end] for r in BankAccountRecognizer().analyze(text)]
 
 
 @pytest.mark.parametrize("text, iban", [
