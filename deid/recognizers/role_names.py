@@ -16,7 +16,7 @@ SCORE = 0.8
 MAX_WORDS = 3
 
 
-def introduces_name(lowered, index) -> bool:
+def _introduces_name(lowered, index) -> bool:
     """A title or role word, or the second word of a two-word role ("significant other")."""
     if index and f"{lowered[index - 1]} {lowered[index]}" in words("role_phrases"):
         return True
@@ -30,7 +30,7 @@ class RoleNameRecognizer(PreparedRecognizer):
     def analyze(self, text, entities=None, nlp_artifacts=None):
         tokens, lowered = tokens_of(text)
         mixed = mixed_case(text)
-        spans = [span for index in range(len(tokens)) if introduces_name(lowered, index)
+        spans = [span for index in range(len(tokens)) if _introduces_name(lowered, index)
                  for span in self._names_after(text, tokens, lowered, index, mixed)]
         return [RecognizerResult(self.supported_entities[0], start, end, SCORE) for start, end in spans]
 
