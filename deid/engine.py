@@ -22,7 +22,7 @@ from deid.keys import load_key
 from deid.nlp import OfflineSpacyNlpEngine
 from deid.operators import build_operators
 from deid.recognizers import build_registry
-from deid.recognizers.names import ner_segments
+from deid.recognizers.ner_names import ner_segments
 from deid.recognizers.patient import PatientContextRecognizer
 from deid.results import DeidResult, Span, merge_spans
 from deid.tagger.model import PhiTagger, load_tagger

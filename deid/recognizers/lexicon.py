@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -68,3 +69,15 @@ def unknown_word(word: str) -> bool:
     forms = {word, word.removesuffix("'s").removesuffix("’s"), word.removesuffix("s")}  # "MD'S", "MDs"
     return len(word) > 1 and not any(
         form in common_words() or form in never_phi() or form in drug_names() for form in forms)
+
+
+@functools.cache
+def _device_after() -> re.Pattern:
+    alternatives = "|".join(re.escape(word) for word in sorted(words("named_devices"), key=len, reverse=True))
+    return re.compile(rf"\s*(?:{alternatives})\b", re.IGNORECASE)
+
+
+def names_device(text: str, end: int) -> bool:
+    """Whether the words from end name a device ("Miami J collar"): the place or name before
+    them is part of the device's name, no PHI."""
+    return bool(_device_after().match(text, end))

@@ -1,8 +1,9 @@
 """Places and facilities found by context and by a place-name gazetteer.
 
-A gazetteer place (data/us_places.txt) counts when the text gives it place-like
-context: after "in", "from", "to", "at", "near" or before ", ST", and in mixed-case
-text also when it is capitalised away from a sentence start. A facility nobody can
+A gazetteer place (data/us_places.txt, data/countries.txt) counts when the text gives
+it place-like context: after "in", "from", "to", "at", "near" or before ", ST", and in
+mixed-case text also when it is capitalised away from a sentence start (a country
+anywhere). A facility nobody can
 list ("transferred to GH", "seen at NYU Langone", "lives at Keeley House") is the
 run of uncommon words after a care verb and its preposition, continued through
 facility words. "Hospital in Detroit", "Hospital of Philadelphia": the place after a
@@ -19,7 +20,7 @@ from deid import entities
 from deid.letters import APOSTROPHES, LETTER
 from deid.nlp import mostly_upper
 from deid.recognizers.base import PreparedRecognizer
-from deid.recognizers.lexicon import DATA, common_words, never_phi, stop_words, words
+from deid.recognizers.lexicon import DATA, common_words, names_device, never_phi, person_names, stop_words, words
 
 _TOKEN = re.compile(rf"{LETTER}(?:{LETTER}|[{APOSTROPHES}]|-(?={LETTER}))*|@")  # "CALVERT-" is "CALVERT"
 _WORD_START = re.compile(rf"\b{LETTER}{{2,}}")
@@ -28,24 +29,32 @@ _UNITS_AFTER = frozenset({"er", "ew", "ed", "cath", "ccu", "icu", "micu", "sicu"
 _PREPOSITIONS = frozenset({"to", "at", "from", "into", "in", "on", "@"})
 _PLACE_BEFORE = frozenset({"in", "from", "to", "at", "near", "@", "of"})
 _STATE = re.compile(r",\s*(?-i:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY)\b")  # noqa: E501 - the list of state codes
-_NOT_PLACE_AFTER = re.compile(r"\s*(?:j\b|collar|brace)", re.IGNORECASE)  # Miami J collar
 # a floor after a building (" 2"), not a dose (" 2 mg", " 2L")
 _WARD_NUMBER = re.compile(r" \d\b(?![.,/:]?\d)(?!\s*(?:mg|mcg|gm?|l|ml|cc|u|units?|kg|mm|cm|hrs?|h|x|%))", re.IGNORECASE)
 _GAP = re.compile(r"[ \t]{1,3}|[ \t]?[-.'&][ \t]?|'s[ \t]|")
 
 
+def _place_names(name: str) -> list[tuple[str, ...]]:
+    """The place names of data/<name>.txt as lower-case word tuples."""
+    lines = (DATA / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+    names = (tuple(re.findall(r"[a-z]+", line.lower())) for line in lines if line.strip() and not line.startswith("#"))
+    return [parts for parts in names if parts and not all(p in never_phi() for p in parts)]
+
+
 @functools.cache
 def gazetteer() -> dict[str, tuple[tuple[str, ...], ...]]:
-    """first word -> place names as word tuples, longest first."""
-    lines = (DATA / "us_places.txt").read_text(encoding="utf-8").splitlines()
+    """first word -> place names (towns, cities, countries) as word tuples, longest first."""
     index: dict[str, list[tuple[str, ...]]] = {}
-    for line in lines:
-        if line.startswith("#") or not line.strip():
-            continue
-        parts = tuple(re.findall(r"[a-z]+", line.lower()))
-        if parts and not all(p in never_phi() for p in parts):
-            index.setdefault(parts[0], []).append(parts)
+    for parts in _place_names("us_places") + _place_names("countries"):
+        index.setdefault(parts[0], []).append(parts)
     return {k: tuple(sorted(set(v), key=len, reverse=True)) for k, v in index.items()}
+
+
+@functools.cache
+def countries() -> frozenset[tuple[str, ...]]:
+    """Countries whose name is no English word or given name: places wherever they stand."""
+    return frozenset(parts for parts in _place_names("countries")
+                     if not (len(parts) == 1 and (parts[0] in common_words() or parts[0] in person_names())))
 
 
 @functools.cache
@@ -110,13 +119,15 @@ class PlaceRecognizer(PreparedRecognizer):
     @staticmethod
     def _place_context(text, tokens, lowered, start, end, mixed) -> bool:
         after = text[tokens[end - 1].end():]
-        if _NOT_PLACE_AFTER.match(after):
-            return False
+        if names_device(text, tokens[end - 1].end()):
+            return False  # "Miami J collar"
         if _STATE.match(after):
             return True
         capitalised = all(t.group()[0].isupper() for t in tokens[start:end])
         if mixed and not capitalised:
             return False
+        if mixed and tuple(lowered[start:end]) in countries():
+            return True  # "Estonia was fun to visit"
         if start and lowered[start - 1] in _PLACE_BEFORE:
             return True
         if mixed:
@@ -155,10 +166,10 @@ class PlaceRecognizer(PreparedRecognizer):
 
     @staticmethod
     def _verb_before(lowered, preposition) -> str:
-        """The word that governs the preposition, looking past "back" ("transfer back to
-        Holy Cross") and a unit ("sent to ED at GH")."""
+        """The word that governs the preposition, looking past a particle ("transfer back to
+        Holy Cross", "grew up in Tromsø") and a unit ("sent to ED at GH")."""
         index = preposition - 1
-        if index > 0 and lowered[index] == "back":
+        if index > 0 and lowered[index] in words("verb_particles"):
             index -= 1
         elif index > 1 and lowered[index] in _UNITS_AFTER and lowered[index - 1] in _PREPOSITIONS:
             index -= 2
@@ -178,6 +189,8 @@ class PlaceRecognizer(PreparedRecognizer):
         return last + 1 < len(tokens) and lowered[last + 1] in _UNITS_AFTER
 
     def _facility_name(self, text, tokens, lowered, first, mixed, after_verb=False):
+        if tokens[first].start() and text[tokens[first].start() - 1].isdigit():
+            return None  # "returned to 80MCG": a unit after its number
         last = None
         cursor = first
         suffixes = words("facility_suffixes")

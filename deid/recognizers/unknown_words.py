@@ -16,13 +16,13 @@ import re
 from presidio_analyzer import RecognizerResult
 
 from deid import entities
-from deid.letters import APOSTROPHES, LETTER
+from deid.letters import APOSTROPHES
 from deid.recognizers.base import PreparedRecognizer
 from deid.recognizers.lexicon import name_introducers, person_names, unknown_word, words
+from deid.recognizers.name_tokens import TOKEN
 
 ENV_VAR = "DEID_UNKNOWN_WORD_NET"
 SCORE = 0.5
-_TOKEN = re.compile(rf"{LETTER}(?:{LETTER}|[{APOSTROPHES}-])*\.?")
 _NEAR = re.compile(r"[ \t]{1,2}|[ \t]?,[ \t]?|\.[ \t]?")
 _SPEAKING_LINKS = frozenset({"with", "to", "by", "per", "from"})
 # credentials that are also clinical abbreviations ("IJ PA LINE", "2L NP", "DO NOT")
@@ -42,7 +42,7 @@ class UnknownWordRecognizer(PreparedRecognizer):
         super().__init__(supported_entities=[entities.NAME], name="UnknownWordRecognizer")
 
     def analyze(self, text, entities=None, nlp_artifacts=None):
-        tokens = list(_TOKEN.finditer(text))
+        tokens = list(TOKEN.finditer(text))
         bare = [t.group().rstrip(".") for t in tokens]
         lowered = [word.lower() for word in bare]
         results = []

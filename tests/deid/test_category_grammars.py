@@ -123,3 +123,20 @@ def test_given_name_initial_surname_is_a_name(engine, text, name):
 ])
 def test_clinical_word_initial_word_is_no_name(engine, text):
     assert "NAME" not in {s.entity_type for s in engine.analyze(text)}
+
+
+@pytest.mark.parametrize("text, corner", [
+    ("She lives at the corner of Hauptstraße 14 and Lindenweg.", "corner of Hauptstraße 14 and Lindenweg"),
+    ("Found at the corner of 52nd Street and Park Avenue by EMS.", "corner of 52nd Street and Park Avenue"),
+    ("Home: the corner of ul. Kwiatowa 3 and Polna, flat 2", "corner of ul. Kwiatowa 3 and Polna"),
+])
+def test_intersection_of_two_streets_is_an_address(engine, text, corner):
+    assert _covered(engine, text, corner)
+
+
+@pytest.mark.parametrize("text", [
+    "Small ulcer at the corner of the mouth and lips, 2 mm.",
+    "Bruise at the corner of the left eye and cheek.",
+])
+def test_corner_of_a_body_part_stays(engine, text):
+    assert not any(s.entity_type == "LOCATION" for s in engine.analyze(text))

@@ -302,7 +302,7 @@ def test_surname_after_a_first_name_stops_at_a_notification_word(engine):
 
 
 def test_ner_reads_only_sentences_that_may_hold_a_name():
-    from deid.recognizers.names import ner_segments
+    from deid.recognizers.ner_names import ner_segments
 
     text = "Lungs clear. Seen by Dr. Marder today.\nAbd soft. Zagaria called. Jane A. Doe, seen at St. Luke's."
     read = [text[start:end].strip() for start, end in ner_segments(text)]

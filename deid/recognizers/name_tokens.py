@@ -1,0 +1,66 @@
+"""What the name recognizers share: their tokens, where a sentence starts, whether case
+carries meaning, and whether a word can be a name in a name-bearing position."""
+from __future__ import annotations
+
+import functools
+import re
+
+from deid.letters import APOSTROPHES, LETTER
+from deid.nlp import UPPER_CASE_SHARE, letter_counts
+from deid.recognizers.lexicon import common_words, not_a_name, person_names, words
+
+# a word with its trailing full stop ("Dr.", "L."), so that titles and initials are seen
+TOKEN = re.compile(rf"{LETTER}(?:{LETTER}|[{APOSTROPHES}-])*\.?")
+WORD = re.compile(rf"{LETTER}(?:{LETTER}|[{APOSTROPHES}-])+")
+_SENTENCE_END = re.compile(r"(?:^|[.!?:;\n*#>-]|\s{2,})\s*$")
+_GAP = re.compile(r"[ \t.,:;(]{0,4}")
+_POSSESSIVE = re.compile(rf"[{APOSTROPHES}]s$", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=8)
+def tokens_of(text: str) -> tuple[tuple[re.Match, ...], tuple[str, ...]]:
+    """The tokens of text and their lower-case words, without a full stop or a possessive
+    ending ("Amanda's" is "amanda"); cached, as every name recognizer reads them."""
+    tokens = tuple(TOKEN.finditer(text))
+    return tokens, tuple(bare(token.group()).lower() for token in tokens)
+
+
+def bare(token: str) -> str:
+    """A token without its full stop and possessive ending: "Amanda's" -> "Amanda"."""
+    return _POSSESSIVE.sub("", token.rstrip("."))
+
+
+def mixed_case(text: str) -> bool:
+    letters, upper = letter_counts(text)
+    return bool(letters) and 0.02 < upper / letters <= UPPER_CASE_SHARE
+
+
+def sentence_initial(text: str, start: int) -> bool:
+    return bool(_SENTENCE_END.search(text[max(0, start - 4):start]))
+
+
+def near(text: str, tokens, first: int, second: int) -> bool:
+    """Two tokens with at most a little punctuation between them."""
+    return bool(_GAP.fullmatch(text[tokens[first].end():tokens[second].start()]))
+
+
+def is_initial(tokens, index: int) -> bool:
+    token = tokens[index].group()
+    return len(token) == 2 and token[1] == "." and token[0].isalpha()
+
+
+def ends_sentence(tokens, index: int) -> bool:
+    """A word written with a full stop that is not an initial or a title ("TIME.", "HO.")."""
+    token = tokens[index].group()
+    return token.endswith(".") and len(token) > 2 and token[:-1].lower() not in words("name_titles")
+
+
+def name_word(tokens, lowered, index: int, mixed: bool, titled: bool = False) -> bool:
+    """Whether the word can be a name here. After a title ("Dr. Small") any word but a
+    stop or clinical word can; after a role or credential, not a dictionary word."""
+    token, word = tokens[index].group().rstrip("."), lowered[index]
+    if len(word) < 2 or word in not_a_name() or not titled and word in common_words():
+        return False
+    if len(word) >= 5 and word.endswith(("ed", "ing")) and word not in person_names():
+        return False
+    return not mixed or (token[0].isupper() and not token.isupper()) or len(token) > 1 and token.isupper()

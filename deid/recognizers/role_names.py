@@ -1,0 +1,61 @@
+"""Names after a title, clinical role or family role, in any case: "DR.DISANGRO",
+"HOUSE STAFF mary souza", "DAUGHTER LISA ROSSETTI", "SIGNIFICANT OTHER Mary". A word
+right after the context word counts unless it is a stop, clinical or role-verb word
+(not_names.txt); after a role (not a title) it must be no dictionary word either.
+"""
+from __future__ import annotations
+
+from presidio_analyzer import RecognizerResult
+
+from deid import entities
+from deid.recognizers.base import PreparedRecognizer
+from deid.recognizers.lexicon import name_introducers, person_names, words
+from deid.recognizers.name_tokens import ends_sentence, is_initial, mixed_case, name_word, near, tokens_of
+
+SCORE = 0.8
+MAX_WORDS = 3
+
+
+def _introduces_name(lowered, index) -> bool:
+    """A title or role word, or the second word of a two-word role ("significant other")."""
+    if index and f"{lowered[index - 1]} {lowered[index]}" in words("role_phrases"):
+        return True
+    return lowered[index] in name_introducers()
+
+
+class RoleNameRecognizer(PreparedRecognizer):
+    def __init__(self):
+        super().__init__(supported_entities=[entities.NAME], name="RoleNameRecognizer")
+
+    def analyze(self, text, entities=None, nlp_artifacts=None):
+        tokens, lowered = tokens_of(text)
+        mixed = mixed_case(text)
+        spans = [span for index in range(len(tokens)) if _introduces_name(lowered, index)
+                 for span in self._names_after(text, tokens, lowered, index, mixed)]
+        return [RecognizerResult(self.supported_entities[0], start, end, SCORE) for start, end in spans]
+
+    @staticmethod
+    def _names_after(text, tokens, lowered, index, mixed):
+        found = []
+        cursor = index + 1
+        title = lowered[index] in words("name_titles")
+        if not title and ends_sentence(tokens, index):
+            return []  # "PER HO. SLEPT WELL": the role word ends its sentence
+        while cursor < len(tokens) and len(found) < MAX_WORDS and near(text, tokens, cursor - 1, cursor):
+            if found and ends_sentence(tokens, found[-1]):
+                break  # "Dr. Vasquez. Await PT eval"
+            if found and not mixed and not is_initial(tokens, found[-1]) and not (
+                    lowered[cursor] in person_names() or lowered[found[-1]] in words("first_names")):
+                break  # a second word in caseless text is a name-list word or follows a first name
+            if name_word(tokens, lowered, cursor, mixed, title) or is_initial(tokens, cursor) and (
+                    title or cursor + 1 < len(tokens) and name_word(tokens, lowered, cursor + 1, mixed)):
+                found.append(cursor)
+                cursor += 1
+            else:
+                break
+        if not found:
+            return []
+        # a title is not PHI: "Dr. [NAME]" stays readable; a full stop ends the sentence
+        last = tokens[found[-1]]
+        end = last.end() - 1 if ends_sentence(tokens, found[-1]) else last.end()
+        return [(tokens[found[0]].start(), end)]

@@ -1,0 +1,40 @@
+"""Bank account numbers by their grammar and checksum; identifiers after their label."""
+import pytest
+
+from deid.recognizers.iban import BankAccountRecognizer, valid_iban
+
+
+def _found(text):
+    return [text[r.start:r.end] for r in BankAccountRecognizer().analyze(text)]
+
+
+@pytest.mark.parametrize("text, iban", [
+    ("Refund to GB82 WEST 1234 5698 7654 32 please.", "GB82 WEST 1234 5698 7654 32"),
+    ("iban: de89370400440532013000", "de89370400440532013000"),
+    ("Account FR14 2004 1010 0505 0001 3M02 606, Paris branch", "FR14 2004 1010 0505 0001 3M02 606"),
+    ("NL91ABNA0417164300", "NL91ABNA0417164300"),
+])
+def test_iban_with_a_valid_checksum_is_found(text, iban):
+    assert _found(text) == [iban]
+
+
+@pytest.mark.parametrize("text", [
+    "Lot GB82WEST12345698765433 expired",  # one digit off: the checksum fails
+    "Serial AB12345678901234 on the pump",
+    "Ventilator settings AC 14 500 5 40",
+])
+def test_code_like_strings_failing_the_checksum_stay(text):
+    assert _found(text) == []
+
+
+def test_checksum_reads_letters_as_numbers():
+    assert valid_iban("BE68 5390 0754 7034") and not valid_iban("BE68 5390 0754 7035")
+
+
+@pytest.mark.parametrize("text, value", [
+    ("my driver's license number is 3345-21-8890", "3345-21-8890"),
+    ("Her account number is 88213390 at the bank", "88213390"),
+])
+def test_identifier_after_its_label_and_is(engine, text, value):
+    start = text.index(value)
+    assert any(s.start <= start and s.end >= start + len(value) for s in engine.analyze(text))

@@ -1,0 +1,117 @@
+"""Person names by grammar, without a title: after phrases that introduce a person,
+in series of names, and unknown capitalised words where names stand."""
+import pytest
+
+
+def _covered(engine, text, value):
+    start = text.index(value)
+    spans = engine.analyze(text)
+    return all(any(s.start <= i < s.end for s in spans) for i in range(start, start + len(value)))
+
+
+def _untouched(engine, text, value):
+    start = text.index(value)
+    return not any(s.start < start + len(value) and start < s.end for s in engine.analyze(text))
+
+
+@pytest.mark.parametrize("text, name", [
+    ("hi, my name is karin lindqvist and I need a refill", "karin lindqvist"),
+    ("Wife says: I'm Zbigniewa, his wife of forty years.", "Zbigniewa"),
+    ("i'm roberto's sister, calling about the results", "roberto"),
+    ("They named her Ingrid after her grandmother.", "Ingrid"),
+    ("please follow up with marguerite okonkwo next week", "marguerite okonkwo"),
+    ("Everyone calls me Tadeusz at work.", "Tadeusz"),
+    ("He wants to speak to Hallgrímur before signing.", "Hallgrímur"),
+    ("my name is dragoslav petrović and i need my results", "dragoslav petrović"),
+    ("Discharge summary dictated by:  Ingunn Sæther", "Ingunn Sæther"),
+])
+def test_name_after_a_phrase_that_introduces_a_person(engine, text, name):
+    assert _covered(engine, text, name)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("my name is on the consent form", "consent"),
+    ("I'm tired and short of breath.", "tired"),
+    ("Please follow up with cardiology in two weeks.", "cardiology"),
+    ("this is metoprolol 25 mg twice daily", "metoprolol"),
+    ("i'm gonna need help with my inhaler", "gonna"),
+])
+def test_prose_after_introducing_phrases_stays(engine, text, word):
+    assert _untouched(engine, text, word)
+
+
+@pytest.mark.parametrize("text, names", [
+    ("Visitors today: Oksana, Bartholomew, Linnea and Piet.", ["Oksana", "Bartholomew", "Linnea", "Piet"]),
+    ("grandchildren are sofia, mateo, ximena & thiago", ["sofia", "mateo", "ximena", "thiago"]),
+    ("Zdravko, Helen and Margaret came by with flowers.", ["Zdravko", "Helen", "Margaret"]),
+])
+def test_series_of_names(engine, text, names):
+    assert all(_covered(engine, text, name) for name in names)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("Meds: Lasix, Coumadin and Heparin restarted.", "Coumadin"),
+    ("Alert, oriented, and cooperative with care.", "oriented"),
+    ("Sodium, Potassium, Chloride and Bicarbonate within limits.", "Potassium"),
+])
+def test_series_of_words_or_drugs_stay(engine, text, word):
+    assert _untouched(engine, text, word)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Irenka is very reliable. She never misses a dose.", "Irenka"),
+    ("Wojtaszek began physical therapy on the ward.", "Wojtaszek"),
+    ("Hallvard Strømsnes said the pain was better.", "Hallvard Strømsnes"),
+    ("Danuta, can you tell me where it hurts?", "Danuta"),
+    ("Patient comfortable. Brigitte called at noon.", "Brigitte"),
+])
+def test_name_opening_a_sentence_before_a_verb_of_a_person(engine, text, name):
+    assert _covered(engine, text, name)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("Lungs are clear. Pcwp was 27 after the bolus.", "Pcwp"),
+    ("Heme stable. Loxenox started this evening.", "Loxenox"),
+    ("Dopa was weaned to off overnight.", "Dopa"),
+    ("Abdomen is soft, nontender.", "Abdomen"),
+])
+def test_clinical_word_opening_a_sentence_stays(engine, text, word):
+    assert _untouched(engine, text, word)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("Her neighbour Aukje visits daily.", "Aukje"),
+    ("The patient and Ruoho discussed the plan together.", "Ruoho"),
+])
+def test_unknown_capitalised_word_inside_a_sentence_that_ner_confirms(engine, text, word):
+    assert _covered(engine, text, word)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("Scheduled for a right Lobectomy tomorrow.", "Lobectomy"),
+    ("Blood cultures grew Enterococcus overnight.", "Enterococcus"),
+    ("A 60-year-old Hispanic male with chest pain.", "Hispanic"),
+    ("Trach is planned for Monday if stable.", "Monday"),
+])
+def test_clinical_words_demonyms_and_weekdays_inside_a_sentence_stay(engine, text, word):
+    start = text.index(word)
+    assert not any(s.start <= start < s.end and s.entity_type == "NAME" for s in engine.analyze(text))
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Sincerely,\nGuðrún Þórisdóttir\nWard 4 coordinator", "Guðrún Þórisdóttir"),
+    ("Ana dos Santos  1420 Rua Augusta  Lisboa", "Ana dos Santos"),
+    (">Krzysztof Wiśniewski >Acme Ltd >", "Krzysztof Wiśniewski"),
+    ("attending:\nmargaret okafor\n", "margaret okafor"),
+])
+def test_name_standing_alone_as_a_field(engine, text, name):
+    assert _covered(engine, text, name)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("Skin Intact\nFS WNL\nplan: continue", "WNL"),
+    ("Meds:\nVanco Zosyn\n", "Zosyn"),
+    ("RESP CARE\nLS CLEAR\n", "CARE"),
+])
+def test_field_of_clinical_words_stays(engine, text, word):
+    assert _untouched(engine, text, word)

@@ -1,0 +1,42 @@
+"""Places after verbs of motion and residence, and countries wherever they stand."""
+import pytest
+
+
+def _covered(engine, text, value):
+    start = text.index(value)
+    spans = engine.analyze(text)
+    return all(any(s.start <= i < s.end for s in spans) for i in range(start, start + len(value)))
+
+
+@pytest.mark.parametrize("text, place", [
+    ("Her brother flew to TROMSØ last week.", "TROMSØ"),
+    ("The family moved to Kristiansand in the spring.", "Kristiansand"),
+    ("He grew up in Wadowice and still visits.", "Wadowice"),
+    ("She was born in Vilnius.", "Vilnius"),
+    ("Patient relocated back to Szeged after retiring.", "Szeged"),
+    ("They travelled to Oaxaca for the holidays.", "Oaxaca"),
+])
+def test_place_after_motion_or_residence_verb(engine, text, place):
+    assert _covered(engine, text, place)
+
+
+@pytest.mark.parametrize("text, place", [
+    ("Estonia was lovely in June.", "Estonia"),
+    ("Recent travel: Portugal and Morocco.", "Portugal"),
+    ("Originally from New Zealand, now local.", "New Zealand"),
+    ("Uruguay is where her parents live.", "Uruguay"),
+])
+def test_country_is_a_place_anywhere_in_mixed_case_text(engine, text, place):
+    assert _covered(engine, text, place)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("Moved to chair with assist of two.", "chair"),
+    ("Returned to baseline mental status after lunch.", "baseline"),
+    ("Pressor weaned, then returned to 80mcg overnight.", "mcg"),
+    ("Ate turkey sandwich for lunch.", "turkey"),
+    ("Chad called about his mother.", "Chad"),
+])
+def test_prose_after_motion_verbs_and_word_countries_stay(engine, text, word):
+    start = text.index(word)
+    assert not any(s.start <= start < s.end and s.entity_type == "LOCATION" for s in engine.analyze(text))
