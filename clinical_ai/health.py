@@ -9,6 +9,7 @@ from django.db import connection
 from django.http import JsonResponse
 
 from clinical_ai.celery import app as celery_app
+from clinical_ai.nlp import registry
 from clinical_ai.nlp.models import ModelVersion
 
 QUEUES = ("deid", "inference")
@@ -32,11 +33,22 @@ def check_workers() -> dict:
     return {"ok": all(serving.values()), "queues": serving}
 
 
+OPTIONAL_TASKS = {ModelVersion.Task.DEID}  # with no tagger active the rules de-identify alone
+
+
 def check_models() -> dict:
     active = {version.task: version for version in ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE)}
-    models = {task: {"model": active[task].ref, "present": (active[task].folder / "config.json").exists()}
-              if task in active else None for task in ModelVersion.Task.values}
-    return {"ok": all(m and m["present"] for m in models.values()), "active": models}
+    models = {task: {"model": active[task].ref, "present": _serves(active[task])} if task in active else None
+              for task in ModelVersion.Task.values}
+    return {"ok": all(m["present"] if m else task in OPTIONAL_TASKS for task, m in models.items()), "active": models}
+
+
+def _serves(version: ModelVersion) -> bool:
+    """Its folder holds a model of a kind that serves its task (a LoRA adapter or a tagger has no config.json)."""
+    try:
+        return registry.kind_of(version.folder) in registry.KINDS[version.task]
+    except (OSError, ValueError):
+        return False
 
 
 CHECKS = {"database": check_database, "redis": check_redis, "workers": check_workers, "models": check_models}
