@@ -108,13 +108,14 @@ def drafts_for(label: str, load, sources: list[str], cache: Path | None, write) 
     if todo:
         summarizer = load()
         started = time.perf_counter()
-        for start in range(0, len(todo), 16):  # in slices, so an interrupted run keeps what it made
-            rows = todo[start:start + 16]
+        step = summarizer.batch_size
+        for start in range(0, len(todo), step):  # a batch at a time, so an interrupted run keeps what it made
+            rows = todo[start:start + step]
             for i, draft in zip(rows, summarizer.summarize([sources[i] for i in rows])):
                 done[keys[i]] = draft
             if path:
                 path.write_text(json.dumps(done))
-            write(f"  {label}: {min(start + 16, len(todo))}/{len(todo)} drafted, {time.perf_counter() - started:.0f} s")
+            write(f"  {label}: {min(start + step, len(todo))}/{len(todo)} drafted, {time.perf_counter() - started:.0f} s")
     return [done[key] for key in keys]
 
 

@@ -6,6 +6,9 @@
   ``data/note_type_head/`` (a logistic-regression head trained on MTSamples' note-type buckets by
   ``manage.py train_note_types``; its card, metrics and weight hash beside it). Installing copies
   files: no training, no network.
+- Fine-tuned summarizer: a LoRA adapter over that SmolLM2 base, shipped in ``data/summarizer_adapter/``
+  (trained by ``manage.py models train`` on MTSamples; card, metrics and weight hash beside it).
+  ``install_models`` registers it after the defaults above; see ``install_summarizer_adapter``.
 """
 import importlib.util
 import json
@@ -18,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
+from clinical_ai.audit.services import record
 from clinical_ai.nlp.classifier import HEAD_FILE, HEAD_LABELS_FILE
 from clinical_ai.nlp.models import ModelVersion
 from clinical_ai.nlp.weights import weights_sha256
@@ -103,3 +107,74 @@ def _record(spec: dict, task: str) -> dict:
             # model on the hospital's own split, and these figures come from another corpus.
             "metrics": {"mtsamples_note_types_check": check, "tfidf_logreg_baseline": check.pop("tfidf_logreg_baseline"),
                         "synthea_loinc_hidden": report.get("synthea_loinc_hidden", {})}}
+
+
+# The fine-tuned summarizer (issue 12): shipped adapter files, registered over the base default above.
+SUMMARIZER_ADAPTER = {"name": "smollm2-135m-mtsamples-lora", "version": "1",
+                      "base_model": f"{SUMMARIZER['name']}@{SUMMARIZER['version']}"}
+SUMMARIZER_ADAPTER_FILES = Path(__file__).parent / "data" / "summarizer_adapter"
+ADAPTER_WEIGHTS = ("adapter_config.json", "adapter_model.safetensors")
+MIN_CHECK_NOTES = 200
+INSTALLER = "install_models"  # promoted_by of what install_models activated: a default nobody chose over
+
+
+def adapter_report() -> dict:
+    return json.loads((SUMMARIZER_ADAPTER_FILES / "metrics.json").read_text())
+
+
+def adapter_beats_baselines(report: dict) -> bool:
+    """True when the 95% bootstrap interval of the adapter's ROUGE-L gain is above 0 over both the zero-shot
+    base and the lead sentence, for its drafts and for the summaries as shown (grounded) alike, measured on
+    at least ``MIN_CHECK_NOTES`` held-out notes."""
+    return report["data"]["check_rows"] >= MIN_CHECK_NOTES and all(report[kind][f"gain_over_{baseline}"]["low"] > 0
+               for kind in ("rougeL_drafts", "rougeL_shown") for baseline in ("zero_shot_base", "lead"))
+
+
+def install_summarizer_adapter(stdout=None) -> ModelVersion:
+    """Copy the shipped adapter into MODEL_ROOT and register it over the base summarizer (which must be
+    registered first). It becomes the active summarizer only when it is registered here for the first
+    time, its measured gains are above 0 (``adapter_beats_baselines``), and the active summarizer is
+    none or the base default as install_models left it: a hospital's own choice is never replaced, and
+    re-running install_models never re-activates an adapter someone retired or rolled back from."""
+    spec = SUMMARIZER_ADAPTER
+    relative = Path(spec["name"]) / spec["version"]
+    target = settings.MODEL_ROOT / relative
+    if not (target / "adapter_config.json").exists():
+        if stdout:
+            stdout.write(f"installing {spec['name']}@{spec['version']} into {target}")
+        partial = target.with_name(target.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        for name in ADAPTER_WEIGHTS:
+            shutil.copy(SUMMARIZER_ADAPTER_FILES / name, partial / name)
+        partial.rename(target)
+    report = adapter_report()
+    with transaction.atomic():
+        version = ModelVersion.objects.filter(name=spec["name"], version=spec["version"]).first()
+        if version is not None:
+            return version
+        version = ModelVersion.objects.create(
+            name=spec["name"], version=spec["version"], task=ModelVersion.Task.SUMMARIZE,
+            base_model=spec["base_model"], path=str(relative), sha256=weights_sha256(target),
+            model_card=(SUMMARIZER_ADAPTER_FILES / "card.md").read_text(), training_data=report["data"]["mtsamples"],
+            hyperparameters=report["hyperparameters"] | {"kind": "lora"},
+            # Not under "validation", as for the note-type head: these figures come from MTSamples, not
+            # from a hospital's split, and the promotion gate compares those.
+            metrics={"mtsamples_check": report["rougeL_drafts"], "mtsamples_check_shown": report["rougeL_shown"]})
+        active = ModelVersion.objects.filter(task=version.task, status=ModelVersion.Status.ACTIVE).first()
+        untouched = active is None or (active.ref == spec["base_model"] and active.promoted_by == INSTALLER)
+        gain = adapter_beats_baselines(report)
+        if gain and untouched:
+            if active is not None:  # retired with its activation time: a rollback goes back to it
+                active.status = ModelVersion.Status.RETIRED
+                active.save(update_fields=["status"])
+            version.status, version.promoted_by, version.activated_at = (ModelVersion.Status.ACTIVE, INSTALLER,
+                                                                         timezone.now())
+            version.save()
+            record(action="model-promote", object_type="model", object_id=version.ref, component=INSTALLER,
+                   details={"from": active.ref if active else None, "sha256": version.sha256,
+                            "reason": "default: ROUGE-L gain over zero-shot base and lead, 95% interval above 0"})
+        elif stdout:
+            why = "its measured gain interval is not above 0" if not gain else f"{active.ref} was chosen here"
+            stdout.write(f"{version.ref} registered as a candidate, not activated: {why}")
+    return version
