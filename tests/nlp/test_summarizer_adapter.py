@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from django.core.management import call_command
 
 from clinical_ai.audit.models import AuditEvent
@@ -76,7 +77,7 @@ def test_a_summary_comes_through_the_adapter_merged_into_its_base(model_root):
     served.max_new_tokens = 24  # CI time: one short sentence
     tuned_weight = served.model.model.layers[0].self_attn.q_proj.weight
     base_weight = registry.load(base).model.model.layers[0].self_attn.q_proj.weight
-    assert not hasattr(served.model, "peft_config") and not np.allclose(tuned_weight.numpy(), base_weight.numpy())
+    assert not hasattr(served.model, "peft_config") and not torch.allclose(tuned_weight, base_weight)
 
     note = ("HISTORY: A 54-year-old man with chest pain radiating to the left arm for two hours. "
             "ECG shows ST elevation. PLAN: Cardiac catheterization today.")
