@@ -175,6 +175,8 @@ def install_summarizer_adapter(stdout=None) -> ModelVersion:
                    details={"from": active.ref if active else None, "sha256": version.sha256,
                             "reason": "default: ROUGE-L gain over zero-shot base and lead, 95% interval above 0"})
         elif stdout:
-            why = "its measured gain interval is not above 0" if not gain else f"{active.ref} was chosen here"
+            why = (f"{active.ref} was chosen here" if gain else
+                   f"its ROUGE-L gain is not shown above 0 over both baselines on {MIN_CHECK_NOTES}+ held-out notes "
+                   f"(measured on {report['data']['check_rows']}; see its card)")
             stdout.write(f"{version.ref} registered as a candidate, not activated: {why}")
     return version
