@@ -9,6 +9,9 @@
 - PHI tagger (deid task): the spaCy NER that runs beside the de-identification rules, shipped in
   ``deid/tagger/default/`` with its card (trained by ``python -m deid train`` on synthetic notes and the tune
   parts of public gold corpora, each named with its licence on the card). Installing copies files.
+- Fine-tuned summarizer: a LoRA adapter over that SmolLM2 base, shipped in ``data/summarizer_adapter/``
+  (trained by ``manage.py models train`` on MTSamples; card, metrics and weight hash beside it).
+  ``install_models`` registers it after the defaults above; see ``install_summarizer_adapter``.
 """
 import importlib.util
 import json
@@ -22,6 +25,7 @@ from django.utils import timezone
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 import deid
+from clinical_ai.audit.services import record
 from clinical_ai.nlp.classifier import HEAD_FILE, HEAD_LABELS_FILE
 from clinical_ai.nlp.models import ModelVersion
 from clinical_ai.nlp.weights import weights_sha256
@@ -58,13 +62,13 @@ def encoder_folder() -> Path:
 
 
 def install_classifier(target: Path) -> None:
-    shutil.copytree(encoder_folder(), target)
+    shutil.copytree(encoder_folder(), target, dirs_exist_ok=True)
     for name in (HEAD_FILE, HEAD_LABELS_FILE):
         shutil.copy(NOTE_TYPE_HEAD / name, target / name)
 
 
 def install_tagger(target: Path) -> None:
-    shutil.copytree(SHIPPED_TAGGER, target)
+    shutil.copytree(SHIPPED_TAGGER, target, dirs_exist_ok=True)
 
 
 def install_defaults(stdout=None) -> list[ModelVersion]:
@@ -76,7 +80,8 @@ def install_defaults(stdout=None) -> list[ModelVersion]:
     ]
 
 
-def _install(spec: dict, task: str, build, stdout) -> ModelVersion:
+def _place(spec: dict, build, stdout) -> tuple[Path, Path]:
+    """(relative, target): the default's folder under MODEL_ROOT, built by ``build`` unless it is there."""
     relative = Path(spec["name"]) / spec["version"]
     target = settings.MODEL_ROOT / relative
     if not target.is_dir():  # built beside it and renamed into place: a folder there is complete
@@ -84,9 +89,14 @@ def _install(spec: dict, task: str, build, stdout) -> ModelVersion:
             stdout.write(f"installing {spec['name']}@{spec['version']} into {target}")
         partial = target.with_name(target.name + ".partial")
         shutil.rmtree(partial, ignore_errors=True)
-        partial.parent.mkdir(parents=True, exist_ok=True)
+        partial.mkdir(parents=True)
         build(partial)
         partial.rename(target)  # a crash mid-install never leaves a half folder in place
+    return relative, target
+
+
+def _install(spec: dict, task: str, build, stdout) -> ModelVersion:
+    relative, target = _place(spec, build, stdout)
     with transaction.atomic():
         version = ModelVersion.objects.filter(name=spec["name"], version=spec["version"]).first()
         if version is None:
@@ -127,3 +137,71 @@ def _tagger_record() -> dict:
             "hyperparameters": {key: card[key] for key in ("seed", "epochs", "architecture")} | {"kind": "phi-tagger"},
             # Not under "validation", as for the head: these figures are on public corpora, not the hospital's.
             "metrics": card["metrics"]}
+
+
+# The fine-tuned summarizer (issue 12): shipped adapter files, registered over the base default above.
+SUMMARIZER_ADAPTER = {"name": "smollm2-135m-mtsamples-lora", "version": "1",
+                      "base_model": f"{SUMMARIZER['name']}@{SUMMARIZER['version']}"}
+SUMMARIZER_ADAPTER_FILES = Path(__file__).parent / "data" / "summarizer_adapter"
+ADAPTER_WEIGHTS = ("adapter_config.json", "adapter_model.safetensors")
+MIN_CHECK_NOTES = 200
+INSTALLER = "install_models"  # promoted_by of what install_models activated: a default nobody chose over
+
+
+def adapter_report() -> dict:
+    return json.loads((SUMMARIZER_ADAPTER_FILES / "metrics.json").read_text())
+
+
+def adapter_beats_baselines(report: dict) -> bool:
+    """True when the 95% bootstrap interval of the adapter's ROUGE-L gain is above 0 over both the zero-shot
+    base and the lead sentence, for its drafts and for the summaries as shown (grounded) alike, measured on
+    at least ``MIN_CHECK_NOTES`` held-out notes."""
+    return report["data"]["check_rows"] >= MIN_CHECK_NOTES and all(report[kind][f"gain_over_{baseline}"]["low"] > 0
+               for kind in ("rougeL_drafts", "rougeL_shown") for baseline in ("zero_shot_base", "lead"))
+
+
+def _copy_adapter(target: Path) -> None:
+    for name in ADAPTER_WEIGHTS:
+        shutil.copy(SUMMARIZER_ADAPTER_FILES / name, target / name)
+
+
+def install_summarizer_adapter(stdout=None) -> ModelVersion:
+    """Copy the shipped adapter into MODEL_ROOT and register it over the base summarizer (which must be
+    registered first). It becomes the active summarizer only when it is registered here for the first
+    time, its measured gains are above 0 (``adapter_beats_baselines``), and the active summarizer is
+    none or the base default as install_models left it: a hospital's own choice is never replaced, and
+    re-running install_models never re-activates an adapter someone retired or rolled back from."""
+    spec = SUMMARIZER_ADAPTER
+    relative, target = _place(spec, _copy_adapter, stdout)
+    report = adapter_report()
+    with transaction.atomic():
+        version = ModelVersion.objects.filter(name=spec["name"], version=spec["version"]).first()
+        if version is not None:
+            return version
+        version = ModelVersion.objects.create(
+            name=spec["name"], version=spec["version"], task=ModelVersion.Task.SUMMARIZE,
+            base_model=spec["base_model"], path=str(relative), sha256=weights_sha256(target),
+            model_card=(SUMMARIZER_ADAPTER_FILES / "card.md").read_text(), training_data=report["data"]["mtsamples"],
+            hyperparameters=report["hyperparameters"] | {"kind": "lora"},
+            # Not under "validation", as for the note-type head: these figures come from MTSamples, not
+            # from a hospital's split, and the promotion gate compares those.
+            metrics={"mtsamples_check": report["rougeL_drafts"], "mtsamples_check_shown": report["rougeL_shown"]})
+        active = ModelVersion.objects.filter(task=version.task, status=ModelVersion.Status.ACTIVE).first()
+        untouched = active is None or (active.ref == spec["base_model"] and active.promoted_by == INSTALLER)
+        gain = adapter_beats_baselines(report)
+        if gain and untouched:
+            if active is not None:  # retired with its activation time: a rollback goes back to it
+                active.status = ModelVersion.Status.RETIRED
+                active.save(update_fields=["status"])
+            version.status, version.promoted_by, version.activated_at = (ModelVersion.Status.ACTIVE, INSTALLER,
+                                                                         timezone.now())
+            version.save()
+            record(action="model-promote", object_type="model", object_id=version.ref, component=INSTALLER,
+                   details={"from": active.ref if active else None, "sha256": version.sha256,
+                            "reason": "default: ROUGE-L gain over zero-shot base and lead, 95% interval above 0"})
+        elif stdout:
+            why = (f"{active.ref} was chosen here" if gain else
+                   f"its ROUGE-L gain is not shown above 0 over both baselines on {MIN_CHECK_NOTES}+ held-out notes "
+                   f"(measured on {report['data']['check_rows']}; see its card)")
+            stdout.write(f"{version.ref} registered as a candidate, not activated: {why}")
+    return version
