@@ -101,7 +101,7 @@ def test_report_triage_rollback_and_compliance_view(stack, browser, governed_sum
     nurse.click("text=Submit for de-identification")
     expect(nurse.locator("#document-status .status")).to_have_text("done", timeout=300_000)
     nurse.reload()  # the report controls are drawn with the finished page
-    expect(nurse.locator(".models")).to_contain_text(governed_summarizer)
+    expect(nurse.locator(".models").first).to_contain_text(governed_summarizer)
     first_sentence = nurse.locator(".report-sentences li").first
     first_sentence.locator("details.report summary").click()
     first_sentence.locator("input[name=comment]").fill("Mr. Quince never had this; see MRN 5521937")
