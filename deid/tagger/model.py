@@ -44,12 +44,13 @@ class PhiTagger:
 
     def find(self, texts: list[str]) -> list[list[Span]]:
         """PHI spans per text, as engine entity types, each confirmed by the vocabulary."""
-        return [
-            [Span(ent.start_char, ent.end_char, ENTITY_TYPES[ent.label_], SCORE)
-             for ent in doc.ents if ent.label_ in ENTITY_TYPES and confirmed(ent.text, ENTITY_TYPES[ent.label_])]
-            if not mostly_upper(doc.text) else []
-            for doc in self.nlp.pipe(texts, batch_size=BATCH_SIZE)
-        ]
+        # Mostly upper-case text is left to the rules, and never run through the model.
+        tagged = [index for index, text in enumerate(texts) if not mostly_upper(text)]
+        found: list[list[Span]] = [[] for _ in texts]
+        for index, doc in zip(tagged, self.nlp.pipe([texts[i] for i in tagged], batch_size=BATCH_SIZE)):
+            found[index] = [Span(ent.start_char, ent.end_char, ENTITY_TYPES[ent.label_], SCORE) for ent in doc.ents
+                            if ent.label_ in ENTITY_TYPES and confirmed(ent.text, ENTITY_TYPES[ent.label_])]
+        return found
 
 
 _WORDS = re.compile(rf"{LETTER}+")
