@@ -4,30 +4,17 @@ among them ("RIGHT GROIN PA LINE" is no name).
 """
 from __future__ import annotations
 
-from presidio_analyzer import RecognizerResult
-
-from deid import entities
-from deid.recognizers.base import PreparedRecognizer
 from deid.recognizers.lexicon import person_names, words
-from deid.recognizers.name_tokens import ends_sentence, is_initial, mixed_case, name_word, near, tokens_of
+from deid.recognizers.name_tokens import CueWordNameRecognizer, ends_sentence, is_initial, name_word, near
 
-SCORE = 0.8
 MAX_WORDS = 3
 
 
-class CredentialedNameRecognizer(PreparedRecognizer):
-    def __init__(self):
-        super().__init__(supported_entities=[entities.NAME], name="CredentialedNameRecognizer")
+class CredentialedNameRecognizer(CueWordNameRecognizer):
+    def is_cue(self, lowered, index) -> bool:
+        return lowered[index] in words("credentials")
 
-    def analyze(self, text, entities=None, nlp_artifacts=None):
-        tokens, lowered = tokens_of(text)
-        mixed = mixed_case(text)
-        spans = [span for index in range(1, len(tokens)) if lowered[index] in words("credentials")
-                 for span in self._names_before(text, tokens, lowered, index, mixed)]
-        return [RecognizerResult(self.supported_entities[0], start, end, SCORE) for start, end in spans]
-
-    @staticmethod
-    def _names_before(text, tokens, lowered, index, mixed):
+    def names_at(self, text, tokens, lowered, index, mixed):
         found = []
         cursor = index - 1
         while cursor >= 0 and len(found) < MAX_WORDS and near(text, tokens, cursor, cursor + 1):

@@ -5,8 +5,12 @@ from __future__ import annotations
 import functools
 import re
 
+from presidio_analyzer import RecognizerResult
+
+from deid import entities
 from deid.letters import APOSTROPHES, LETTER
 from deid.nlp import UPPER_CASE_SHARE, letter_counts
+from deid.recognizers.base import PreparedRecognizer
 from deid.recognizers.lexicon import common_words, not_a_name, person_names, words
 
 # a word with its trailing full stop ("Dr.", "L."), so that titles and initials are seen
@@ -15,6 +19,29 @@ WORD = re.compile(rf"{LETTER}(?:{LETTER}|[{APOSTROPHES}-])+")
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;\n*#>-]|\s{2,})\s*$")
 _GAP = re.compile(r"[ \t.,:;(]{0,4}")
 _POSSESSIVE = re.compile(rf"[{APOSTROPHES}]s$", re.IGNORECASE)
+
+
+class CueWordNameRecognizer(PreparedRecognizer):
+    """Names read around each cue word (a credential, a notification verb, a title or role): a subclass
+    says which token is a cue and which name spans stand beside it."""
+
+    SCORE = 0.8
+
+    def __init__(self):
+        super().__init__(supported_entities=[entities.NAME], name=type(self).__name__)
+
+    def analyze(self, text, entities=None, nlp_artifacts=None):
+        tokens, lowered = tokens_of(text)
+        mixed = mixed_case(text)
+        spans = [span for index in range(len(tokens)) if self.is_cue(lowered, index)
+                 for span in self.names_at(text, tokens, lowered, index, mixed)]
+        return [RecognizerResult(self.supported_entities[0], start, end, self.SCORE) for start, end in spans]
+
+    def is_cue(self, lowered, index) -> bool:
+        raise NotImplementedError
+
+    def names_at(self, text, tokens, lowered, index, mixed) -> list[tuple[int, int]]:
+        raise NotImplementedError
 
 
 @functools.lru_cache(maxsize=8)

@@ -5,14 +5,9 @@ right after the context word counts unless it is a stop, clinical or role-verb w
 """
 from __future__ import annotations
 
-from presidio_analyzer import RecognizerResult
-
-from deid import entities
-from deid.recognizers.base import PreparedRecognizer
 from deid.recognizers.lexicon import name_introducers, person_names, words
-from deid.recognizers.name_tokens import ends_sentence, is_initial, mixed_case, name_word, near, tokens_of
+from deid.recognizers.name_tokens import CueWordNameRecognizer, ends_sentence, is_initial, name_word, near
 
-SCORE = 0.8
 MAX_WORDS = 3
 
 
@@ -23,19 +18,11 @@ def _introduces_name(lowered, index) -> bool:
     return lowered[index] in name_introducers()
 
 
-class RoleNameRecognizer(PreparedRecognizer):
-    def __init__(self):
-        super().__init__(supported_entities=[entities.NAME], name="RoleNameRecognizer")
+class RoleNameRecognizer(CueWordNameRecognizer):
+    def is_cue(self, lowered, index) -> bool:
+        return _introduces_name(lowered, index)
 
-    def analyze(self, text, entities=None, nlp_artifacts=None):
-        tokens, lowered = tokens_of(text)
-        mixed = mixed_case(text)
-        spans = [span for index in range(len(tokens)) if _introduces_name(lowered, index)
-                 for span in self._names_after(text, tokens, lowered, index, mixed)]
-        return [RecognizerResult(self.supported_entities[0], start, end, SCORE) for start, end in spans]
-
-    @staticmethod
-    def _names_after(text, tokens, lowered, index, mixed):
+    def names_at(self, text, tokens, lowered, index, mixed):
         found = []
         cursor = index + 1
         title = lowered[index] in words("name_titles")
