@@ -54,11 +54,16 @@ def fingerprint(examples: list[Example]) -> dict:
 
 def profile(examples: list[Example], with_labels: bool) -> dict:
     """What the drift monitor compares production against: note length and (classifiers) label counts."""
-    lengths = [len(example.text) for example in examples]
+    shown = length_profile([example.text for example in examples])
+    return shown | ({"label_counts": _counts(example.target for example in examples)} if with_labels else {})
+
+
+def length_profile(texts: list[str]) -> dict:
+    """How many notes and how long: the mean and (population) standard deviation of their lengths."""
+    lengths = [len(text) for text in texts]
     mean = sum(lengths) / len(lengths)
     spread = (sum((length - mean) ** 2 for length in lengths) / len(lengths)) ** 0.5
-    shown = {"rows": len(lengths), "length_mean": round(mean, 1), "length_sd": round(spread, 1)}
-    return shown | ({"label_counts": _counts(example.target for example in examples)} if with_labels else {})
+    return {"rows": len(lengths), "length_mean": round(mean, 1), "length_sd": round(spread, 1)}
 
 
 def split(examples: list[Example], validation_fraction: float, seed: int, stratify: bool):

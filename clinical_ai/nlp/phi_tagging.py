@@ -9,7 +9,6 @@ deid and its engine load on first use, so the web process reads the registry wit
 """
 import functools
 import json
-import statistics
 
 from clinical_ai.nlp.models import ModelVersion
 
@@ -79,10 +78,10 @@ def fingerprint(records: list[dict]) -> dict:
 
 def profile(records: list[dict]) -> dict:
     """Note lengths and PHI spans per note, what the drift monitor can compare production with."""
-    lengths = [len(record["text"]) for record in records]
-    return {"rows": len(records), "length_mean": round(statistics.fmean(lengths), 1),
-            "length_sd": round(statistics.pstdev(lengths), 1),
-            "phi_per_note": round(statistics.fmean(len(record["phi"]) for record in records), 2)}
+    from clinical_ai.nlp import datasets  # with scikit-learn, which the de-identification worker does not need
+
+    return datasets.length_profile([record["text"] for record in records]) | {
+        "phi_per_note": round(sum(len(record["phi"]) for record in records) / len(records), 2)}
 
 
 def card_markdown(card: dict) -> str:

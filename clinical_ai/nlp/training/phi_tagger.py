@@ -34,7 +34,7 @@ def train_tagger_version(*, name: str, base: ModelVersion | None, gold: list[dic
     scores = {"validation": phi_tagging.score(staged, check), "rules_only": phi_tagging.score(None, check)}
     card["metrics"] |= scores
     (staged / "card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False), encoding="utf-8")
-    data = phi_tagging.fingerprint(gold)
+    data, check_set = phi_tagging.fingerprint(gold), phi_tagging.fingerprint(check)
     markdown = cards.training_card(ref=f"{name}@{version}", task=ModelVersion.Task.DEID,
                                    base=base.ref if base else "none (trained from scratch)", data=data,
                                    split={"train": len(tune), "validation": len(check)},
@@ -42,11 +42,10 @@ def train_tagger_version(*, name: str, base: ModelVersion | None, gold: list[dic
     candidate = lifecycle.register(
         staged=staged, name=name, task=ModelVersion.Task.DEID, action="model-train", version=version,
         base_model=base.ref if base else "", trained_by=trained_by, training_data=data,
-        hyperparameters=hyperparameters | {"validation_set": phi_tagging.fingerprint(check)["sha256"]},
+        hyperparameters=hyperparameters | {"validation_set": check_set["sha256"]},
         metrics_=scores, model_card=markdown + "\n" + phi_tagging.card_markdown(card),
         audit_details={"metrics": {key: scores["validation"][key] for key in ("recall", "precision", "n")}})
-    lifecycle.record_evaluation(candidate, phi_tagging.fingerprint(check), scores["validation"],
-                                phi_tagging.profile(check))
+    lifecycle.record_evaluation(candidate, check_set, scores["validation"], phi_tagging.profile(check))
     active = phi_tagging.active()
     if active is not None:
         lifecycle.evaluate(active, check, evaluated_by=trained_by)
