@@ -25,7 +25,7 @@ from django.utils import timezone
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 import deid
-from clinical_ai.audit.services import record
+from clinical_ai.nlp import lifecycle
 from clinical_ai.nlp.classifier import HEAD_FILE, HEAD_LABELS_FILE
 from clinical_ai.nlp.models import ModelVersion
 from clinical_ai.nlp.weights import weights_sha256
@@ -190,15 +190,8 @@ def install_summarizer_adapter(stdout=None) -> ModelVersion:
         untouched = active is None or (active.ref == spec["base_model"] and active.promoted_by == INSTALLER)
         gain = adapter_beats_baselines(report)
         if gain and untouched:
-            if active is not None:  # retired with its activation time: a rollback goes back to it
-                active.status = ModelVersion.Status.RETIRED
-                active.save(update_fields=["status"])
-            version.status, version.promoted_by, version.activated_at = (ModelVersion.Status.ACTIVE, INSTALLER,
-                                                                         timezone.now())
-            version.save()
-            record(action="model-promote", object_type="model", object_id=version.ref, component=INSTALLER,
-                   details={"from": active.ref if active else None, "sha256": version.sha256,
-                            "reason": "default: ROUGE-L gain over zero-shot base and lead, 95% interval above 0"})
+            lifecycle.activate_default(version, active, by=INSTALLER, reason="default: ROUGE-L gain over zero-shot "
+                                       "base and lead, 95% interval above 0")
         elif stdout:
             why = (f"{active.ref} was chosen here" if gain else
                    f"its ROUGE-L gain is not shown above 0 over both baselines on {MIN_CHECK_NOTES}+ held-out notes "

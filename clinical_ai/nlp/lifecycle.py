@@ -215,6 +215,13 @@ def check_files() -> list[dict]:
     return problems
 
 
+def activate_default(version: ModelVersion, current: ModelVersion | None, *, by: str, reason: str) -> None:
+    """install_models putting a shipped default in place of the untouched default before it, audited as a
+    promotion; the one it replaces is retired with its activation time, so a rollback goes back to it."""
+    _activate(version, current, by)
+    _audit("model-promote", version, by, {"from": current.ref if current else None, "reason": reason})
+
+
 def _activate(version: ModelVersion, current: ModelVersion | None, by: str) -> None:
     with transaction.atomic():
         if current and current.pk != version.pk:
