@@ -83,3 +83,13 @@ def test_the_list_filters_by_batch_and_shows_its_progress(api_client, django_use
     assert 'id="batch-progress"' in page.content.decode()
     assert "<strong>2</strong> received" in page.content.decode()
     assert "<strong>1</strong> quarantined" in page.content.decode()
+
+
+def test_a_document_page_links_to_the_list_of_its_batch(api_client, django_user_model):
+    batch = posted(api_client("clinician", "dr-batch-link"), GOOD).json()["identifier"]["value"]
+    client = Client()
+    client.force_login(django_user_model.objects.get(username="dr-batch-link"))
+
+    page = client.get(f"/documents/{Document.objects.get().pk}").content.decode()
+
+    assert f'href="/?batch={batch}"' in page

@@ -202,3 +202,22 @@ def test_framing_errors_and_dropped_connections_do_not_stop_the_listener(listene
     assert msa(send(listener, numbered(MDM_T02, "AFTER-2")))[1] == "AA"
     assert Document.objects.count() == 2
     assert "framing error" in QuarantinedInput.objects.get().reason
+
+
+def test_what_one_sender_sends_over_one_connection_is_one_batch(listener):
+    other_sender = numbered(MDM_T02, "CTRL-9").replace("|DICTATE|MERCY|", "|RADIOLOGY|MERCY|", 1)
+    with connect(listener) as connection:
+        for control_id in ("CTRL-1", "CTRL-2"):
+            exchange(connection, frame(numbered(MDM_T02, control_id).encode()))
+        exchange(connection, frame(other_sender.encode()))
+        exchange(connection, frame(MDM_T02.replace("TXA|", "ZXA|").replace("|CTRL-1|", "|CTRL-3|").encode()))
+    send(listener, numbered(MDM_T02, "CTRL-4"))  # a later connection: a batch of its own
+
+    def batch_of(sender, control_id):
+        return Document.objects.get(source_ref=idempotency_key("hl7v2", sender, control_id)).batch
+
+    first = batch_of("DICTATE|MERCY", "CTRL-1")
+    assert first is not None and batch_of("DICTATE|MERCY", "CTRL-2") == first
+    assert QuarantinedInput.objects.get().batch == first  # its refused message is counted in its batch
+    assert batch_of("RADIOLOGY|MERCY", "CTRL-9") not in (None, first)
+    assert batch_of("DICTATE|MERCY", "CTRL-4") not in (None, first)
