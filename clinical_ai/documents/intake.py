@@ -10,6 +10,9 @@ Guarantees held here:
 - Idempotency is scoped by sender: the key is a keyed digest of (source, sender, message id), so
   the same id from two senders is two documents and the id itself is not stored. A note without
   an id is never deduplicated.
+- A document belongs to the account and unit it was sent under (``submitted_by``), which is the actor
+  except for a release from the quarantine: there the administrator acts (and is audited as the actor)
+  for the account and unit the input first came in under, so the note lands where it was sent.
 - Columns are filled within the model's own ``max_length``s. Free text from outside other than the
   note (its title) is stored encrypted; the de-identification step writes its de-identified form.
 """
@@ -45,6 +48,7 @@ CREATED, DUPLICATE, REJECTED = "created", "duplicate", "rejected"
 TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
 TRANSIENT_ERRORS = (*TRANSIENT_DATABASE_ERRORS, *BROKER_ERRORS)
 Payload = bytes | Callable[[], bytes]  # what is quarantined, or a function that makes it
+AS_ACTOR = object()  # submitted_by's default: the document is sent by whoever acts
 
 
 @dataclass(frozen=True)
@@ -101,9 +105,12 @@ def account_sender(actor) -> str:
 def submit(*, text: str, payload: Payload | None = None, patient=None, source: str, sender: str = "",
            message_id: str | None = None, actor=None, request=None, content_type: str = "text/plain",
            loinc_code: str = "", title: str = "", service_date=None, batch=None,
-           details: dict | None = None) -> Outcome:
+           details: dict | None = None, submitted_by=AS_ACTOR, unit: str = "") -> Outcome:
     """Store a note and queue it, or quarantine it with the reason; a resend is answered DUPLICATE
     (and stays in the batch it first came with).
+
+    ``submitted_by`` is the account the document is recorded as sent by (None: a route without one, as
+    MLLP), and ``unit`` the unit it belongs to (by default that account's); both default to the actor's.
 
     ``payload`` is what is quarantined if the note is refused (the note's text by default), or a
     function that makes it, called only then (a FHIR note's Bundle: too costly to build for every note).
@@ -118,6 +125,9 @@ def submit(*, text: str, payload: Payload | None = None, patient=None, source: s
     except InvalidDocument as problem:
         return refuse(payload=payload, reason=str(problem), source=source, actor=actor, request=request,
                       status_code=problem.status_code, batch=batch)
+    submitter = actor if submitted_by is AS_ACTOR else submitted_by
+    submitter = submitter if submitter is not None and submitter.pk else None
+    unit = unit or unit_of(submitter)
     source_ref = idempotency_key(source, sender, message_id)
     if source_ref:
         existing = Document.objects.filter(source=source, source_ref=source_ref).first()
@@ -125,7 +135,7 @@ def submit(*, text: str, payload: Payload | None = None, patient=None, source: s
             return Outcome(DUPLICATE, existing)
     try:
         document = _store(text, context, source, source_ref, actor, request, content_type, loinc_code, title,
-                          service_date, batch, details or {})
+                          service_date, batch, details or {}, submitter, unit)
     except TRANSIENT_DATABASE_ERRORS:
         raise
     except IntegrityError as error:
@@ -144,7 +154,7 @@ def refuse(*, payload: Payload, reason: str, source: str, actor=None, request=No
     ``payload`` is only the head of an over-large input."""
     payload = payload() if callable(payload) else payload
     item = QuarantinedInput(
-        received_by=actor if actor is not None and actor.pk else None,
+        received_by=actor if actor is not None and actor.pk else None, unit=unit_of(actor),
         source=capped(QuarantinedInput, "source", source), reason=capped(QuarantinedInput, "reason", reason),
         batch=batch, partial=partial,
         size=len(payload), sha256=hashlib.sha256(payload).hexdigest(),
@@ -163,7 +173,7 @@ def capped(model, field_name: str, value: str) -> str:
 
 
 def _store(text, context, source, source_ref, actor, request, content_type, loinc_code, title, service_date,
-           batch, details) -> Document:
+           batch, details, submitter, unit) -> Document:
     from clinical_ai.documents.services import enqueue_after_commit
 
     with transaction.atomic():
@@ -175,13 +185,14 @@ def _store(text, context, source, source_ref, actor, request, content_type, loin
             service_date=service_date.replace(day=1) if service_date else None,
             patient_json=context.to_json() if context else "",
             patient_key=pseudonym(context.patient_id) if context and context.patient_id else "",
-            uploaded_by=actor if actor is not None and actor.pk else None,
-            unit=_unit_of(actor),
+            uploaded_by=submitter, unit=unit,
             source=capped(Document, "source", source), source_ref=source_ref, batch=batch,
             content_type=capped(Document, "content_type", content_type),
             # An over-long code is no code: cutting it would make a different one.
             loinc_code=loinc_code if len(loinc_code) <= Document._meta.get_field("loinc_code").max_length else "",
         )
+        if submitter != (actor if actor is not None and actor.pk else None):  # a release, for the sender
+            details = {**details, "submitted_by": submitter.pk if submitter else None, "unit": unit}
         record(action="create", actor=actor, request=request, object_type="document", object_id=document.pk,
                patient_key=document.patient_key, details={"source": source, "chars": len(text), **details})
         enqueue_after_commit(document.pk)
@@ -194,6 +205,7 @@ def _refused_by_database(error: Exception, payload: Payload, source: str, actor,
                   "kept for review", source=source, actor=actor, request=request, status_code=422, batch=batch)
 
 
-def _unit_of(actor) -> str:
+def unit_of(actor) -> str:
+    """The unit an account sends into; "default" for a route without an account (MLLP, import commands)."""
     profile = getattr(actor, "profile", None) if actor is not None else None
     return profile.unit if profile else "default"

@@ -123,6 +123,9 @@ class QuarantinedInput(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    # The unit it came in under (the sender's then), so a release stores its notes there; blank on rows
+    # kept before this was recorded, where the sender's present unit stands in.
+    unit = models.CharField(max_length=64, blank=True)
     source = models.CharField(max_length=16)
     batch = models.UUIDField(null=True, blank=True, db_index=True, help_text="as Document.batch")
     reason = models.CharField(max_length=300)

@@ -8,7 +8,9 @@ Guarantees held here:
   holds more than QUARANTINE_MAX_BYTES); the row, its reason, size and SHA-256 stay.
 - A release runs the payload through the intake of the route it came by (the upload readers for
   notes and files, the HL7 v2 or FHIR parser for interface input), in the sender scope it first
-  came in under (so a resend afterwards is a duplicate) and into the batch it came with. Refused
+  came in under (so a resend afterwards is a duplicate) and into the batch it came with. Its documents
+  belong to the account and unit it came in under, never the administrator's, who is audited as the
+  one who released them. Refused
   again, it stays pending with the new reason shown, nothing is stored and nothing new is quarantined.
 """
 from dataclasses import dataclass
@@ -62,7 +64,8 @@ def as_text(data: bytes) -> str | None:
 
 
 def release(item: QuarantinedInput, *, actor, reason: str, request=None) -> Released:
-    """Run the payload through its route's intake again, as the person releasing it; its documents on success."""
+    """Run the payload through its route's intake again, the person releasing it acting for its sender; its
+    documents on success."""
     _check_pending(item)
     if item.source not in (*FILE_SOURCES, *INTEROP_SOURCES):
         raise QuarantineError("Input from this source cannot be released; download it to re-send it.")
@@ -86,10 +89,11 @@ def _readmit(item: QuarantinedInput, data: bytes, actor, request) -> list[Docume
     What the intake would refuse is found before anything is submitted, so a refusal quarantines
     nothing anew; the few refusals only the database makes are undone with the caller's transaction.
     """
+    sent_under = {"submitted_by": item.received_by, "unit": item.unit or intake.unit_of(item.received_by)}
     if item.source in FILE_SOURCES:
         text, content_type = intake.text_from_file(_file_name(data), data)
         outcomes = [intake.submit(text=text, payload=data, source=item.source, actor=actor, request=request,
-                                  content_type=content_type, batch=item.batch)]
+                                  content_type=content_type, batch=item.batch, **sent_under)]
     else:
         items = read_payload(item.source, data)
         problems = [found.reason for found in items if isinstance(found, Rejection)]
@@ -99,7 +103,7 @@ def _readmit(item: QuarantinedInput, data: bytes, actor, request) -> list[Docume
             intake.check_text(note.text)
         # The sender's own ids scope the notes (MSH-3/4, meta.source); else the account it came in under.
         outcomes = ingest(items, source=item.source, actor=actor, request=request,
-                          sender=intake.account_sender(item.received_by), batch=item.batch)
+                          sender=intake.account_sender(item.received_by), batch=item.batch, **sent_under)
     refused = [outcome.reason for outcome in outcomes if not outcome.stored]
     if refused:
         raise intake.InvalidDocument("; ".join(refused))

@@ -21,16 +21,17 @@ __all__ = ["CREATED", "DUPLICATE", "REJECTED", "Outcome", "ingest", "ingest_one"
 
 
 def ingest(items: Iterable[InboundNote | Rejection], *, source: str, actor=None, request=None,
-           sender: str | None = None, batch=None) -> list[Outcome]:
+           sender: str | None = None, batch=None, **sent_under) -> list[Outcome]:
     """``sender`` scopes the notes that name no sender of their own: by default the actor's account;
-    a release names the account the input first came in under, as the administrator acts for it.
+    a release names the account the input first came in under, as the administrator acts for it, and
+    ``sent_under`` (``submitted_by``, ``unit``; see intake.submit) that account and its unit.
     ``batch`` is the id of the input they all came in with (Document.batch)."""
-    return [ingest_one(item, source=source, actor=actor, request=request, sender=sender, batch=batch)
+    return [ingest_one(item, source=source, actor=actor, request=request, sender=sender, batch=batch, **sent_under)
             for item in items]
 
 
 def ingest_one(item: InboundNote | Rejection, *, source: str, actor=None, request=None,
-               sender: str | None = None, batch=None) -> Outcome:
+               sender: str | None = None, batch=None, **sent_under) -> Outcome:
     if isinstance(item, Rejection):
         return intake.refuse(payload=item.payload, reason=item.reason, source=source, actor=actor, request=request,
                              batch=batch, partial=item.partial)
@@ -39,7 +40,7 @@ def ingest_one(item: InboundNote | Rejection, *, source: str, actor=None, reques
         sender=item.sender or (intake.account_sender(actor) if sender is None else sender),
         message_id=item.message_id, actor=actor, request=request, loinc_code=item.loinc_code, title=item.title,
         service_date=item.service_date, batch=batch,
-        details={"charset": item.charset} if item.charset else None,
+        details={"charset": item.charset} if item.charset else None, **sent_under,
     )
 
 

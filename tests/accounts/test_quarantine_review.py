@@ -48,7 +48,9 @@ def test_release_reprocesses_the_payload_as_a_new_document(users, refused):
     refused.refresh_from_db()
     assert refused.decision == "released" and refused.decided_by == users["admin"]
     document = Document.objects.get()
-    assert document.original_text == "Ada Quill: allergic to penicillin." and document.uploaded_by == users["admin"]
+    assert document.original_text == "Ada Quill: allergic to penicillin."
+    # The clinician's note, in the clinician's unit: the administrator only released it.
+    assert document.uploaded_by == users["clinician"] and document.unit == users["clinician"].profile.unit
     decision = AuditEvent.objects.get(action="update", object_type="quarantine")
     assert decision.details["document_ids"] == [str(document.pk)]
 

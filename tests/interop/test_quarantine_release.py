@@ -84,7 +84,7 @@ def test_a_released_fhir_bundle_keeps_the_submitting_account_as_its_sender(peopl
 
     document = Document.objects.get()
     assert released.document_ids == (str(document.pk),)
-    assert document.source == "fhir" and document.uploaded_by == people[Role.ADMIN]
+    assert document.source == "fhir" and document.uploaded_by == clinician
     # Scoped to the account it came from, not the administrator's: a resend by that account is a duplicate.
     assert document.source_ref == intake.idempotency_key("fhir", intake.account_sender(clinician),
                                                          "DocumentReference/doc-7")
@@ -123,3 +123,26 @@ def test_only_the_head_of_an_over_large_input_is_never_released(people):
 
     item = QuarantinedInput.objects.get()
     assert item.partial and item.decision == "pending" and not Document.objects.exists()
+
+
+def test_a_released_note_belongs_to_the_unit_it_came_in_under_not_the_administrators(people):
+    clinician = get_user_model().objects.create_user("release-ward-b")
+    Profile.objects.create(user=clinician, role=Role.CLINICIAN, unit="ward-b")
+    item = quarantined(fhir_bundle(b64(b"Rosalind Quintero: stable.")), "fhir", actor=clinician)
+    Profile.objects.filter(user=clinician).update(unit="ward-c")  # moved since: the note stays where it came in
+
+    quarantine.release(item, actor=people[Role.ADMIN], reason=REASON)
+
+    document = Document.objects.get()
+    assert (document.unit, document.uploaded_by) == ("ward-b", clinician)
+    created = AuditEvent.objects.get(action="create", object_type="document")
+    assert created.actor == people[Role.ADMIN] and created.details["submitted_by"] == clinician.pk
+
+
+def test_a_released_interface_message_without_an_account_stays_in_the_default_unit(people):
+    item = quarantined(MDM_T02.encode(), "hl7v2")  # as MLLP and import_hl7 send it: no account
+
+    quarantine.release(item, actor=people[Role.ADMIN], reason=REASON)
+
+    document = Document.objects.get()
+    assert (document.unit, document.uploaded_by) == ("default", None)
