@@ -17,7 +17,7 @@ class QuarantinedInputAdmin(admin.ModelAdmin):
 
     list_display = ("received_at", "source", "reason", "size", "decision")
     list_filter = ("source", "decision")
-    readonly_fields = ("received_at", "received_by", "source", "batch", "reason", "size", "partial", "sha256", "decision",
+    readonly_fields = ("received_at", "received_by", "unit", "source", "batch", "reason", "size", "partial", "sha256", "decision",
                        "decided_by", "decided_at", "decision_reason")
     fields = readonly_fields
     change_form_template = "admin/documents/quarantinedinput/change_form.html"

@@ -14,7 +14,7 @@ Guarantees held here:
   except for a release from the quarantine: there the administrator acts (and is audited as the actor)
   for the account and unit the input first came in under, so the note lands where it was sent.
 - Columns are filled within the model's own ``max_length``s. Free text from outside other than the
-  note (its title) is stored encrypted; the de-identification step writes its de-identified form.
+  note (its title, its author) is stored encrypted; the de-identification step writes its de-identified form.
 """
 from __future__ import annotations
 
@@ -105,7 +105,7 @@ def account_sender(actor) -> str:
 def submit(*, text: str, payload: Payload | None = None, patient=None, source: str, sender: str = "",
            message_id: str | None = None, actor=None, request=None, content_type: str = "text/plain",
            loinc_code: str = "", title: str = "", service_date=None, batch=None,
-           details: dict | None = None, submitted_by=AS_ACTOR, unit: str = "") -> Outcome:
+           details: dict | None = None, submitted_by=AS_ACTOR, unit: str = "", author: str = "") -> Outcome:
     """Store a note and queue it, or quarantine it with the reason; a resend is answered DUPLICATE
     (and stays in the batch it first came with).
 
@@ -114,6 +114,7 @@ def submit(*, text: str, payload: Payload | None = None, patient=None, source: s
 
     ``payload`` is what is quarantined if the note is refused (the note's text by default), or a
     function that makes it, called only then (a FHIR note's Bundle: too costly to build for every note).
+    ``author`` is the clinician the source names as the note's author (outside text, kept encrypted).
     ``details`` are PHI-free facts for the audit event (the character set a message was read in).
     """
     if payload is None:
@@ -135,7 +136,7 @@ def submit(*, text: str, payload: Payload | None = None, patient=None, source: s
             return Outcome(DUPLICATE, existing)
     try:
         document = _store(text, context, source, source_ref, actor, request, content_type, loinc_code, title,
-                          service_date, batch, details or {}, submitter, unit)
+                          service_date, batch, details or {}, submitter, unit, author)
     except TRANSIENT_DATABASE_ERRORS:
         raise
     except IntegrityError as error:
@@ -173,13 +174,13 @@ def capped(model, field_name: str, value: str) -> str:
 
 
 def _store(text, context, source, source_ref, actor, request, content_type, loinc_code, title, service_date,
-           batch, details, submitter, unit) -> Document:
+           batch, details, submitter, unit, author) -> Document:
     from clinical_ai.documents.services import enqueue_after_commit
 
     with transaction.atomic():
         document = Document.objects.create(
             original_text=text,
-            original_title=title,
+            original_title=title, original_author=author,
             # The date as sent, encrypted; in the clear only its month (see Document.service_date).
             original_service_date=service_date.isoformat() if service_date else "",
             service_date=service_date.replace(day=1) if service_date else None,

@@ -12,8 +12,8 @@ PATIENT_LABEL_CHARS = 6
 class Document(models.Model):
     """A clinical document and everything the pipeline made of it.
 
-    ``original_text``, ``original_title``, ``original_service_date`` and ``patient_json`` hold PHI and are
-    encrypted at rest.
+    ``original_text``, ``original_title``, ``original_author``, ``original_service_date`` and ``patient_json``
+    hold PHI and are encrypted at rest.
     Everything else is de-identified or PHI-free: ids, keyed digests, counts, labels, model versions.
     """
 
@@ -31,6 +31,8 @@ class Document(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # The account that sent the note (a clinician pasting it, a service account posting it; none for MLLP and
+    # the import commands): who may follow it and read their own original. Not its author, below.
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     unit = models.CharField(max_length=64, default="default", db_index=True)
     source = models.CharField(max_length=16, default="api")
@@ -44,6 +46,10 @@ class Document(models.Model):
     loinc_code = models.CharField(max_length=16, blank=True)
     title = models.CharField(max_length=200, blank=True, help_text="the de-identified title")
     original_title = EncryptedTextField(blank=True, default="", help_text="the title as sent")
+    # The clinician the source names as the note's author (HL7 TXA-9/TXA-22/OBR-32/OBR-16, FHIR author and
+    # authenticator): a name, so kept like the title, encrypted as sent and shown de-identified.
+    author = models.CharField(max_length=200, blank=True, help_text="the de-identified author")
+    original_author = EncryptedTextField(blank=True, default="", help_text="the author as the source names them")
     # The date of service is a date about the patient, PHI under Safe Harbor. The date as sent is kept
     # encrypted with the original; the clear column holds only its month (the first day of it), for
     # the list to show, sort and filter by. Not a shifted date: a made-up day that looks real would

@@ -8,6 +8,7 @@ def document_payload(document: Document) -> dict:
         "id": str(document.id),
         "status": document.status,
         "created_at": document.created_at.isoformat(),
+        "author": document.author or None,  # de-identified; the account that sent it is not shown here
         "deidentified_text": document.deidentified_text or None,
         "phi_counts": document.phi_counts,
         "phi_spans": document.phi_spans,

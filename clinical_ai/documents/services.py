@@ -53,11 +53,14 @@ def deidentify_step(document_id) -> None:
     context = deid.PatientContext.from_json(document.patient_json)
     engine, tagger = phi_tagging.engine()
     result = engine.deidentify(document.original_text, context)
-    # The title came from outside too (a FHIR description, an HL7 OBR-4 text): scrubbed like the note.
+    # The title and author came from outside too (a FHIR description, an HL7 OBR-4 text; TXA-9, a FHIR
+    # author's name): scrubbed like the note.
     title = engine.deidentify(document.original_title, context).text if document.original_title else ""
+    author = engine.deidentify(document.original_author, context).text if document.original_author else ""
     finished = _finish(document_id, Document.Stage.DEID, stage=Document.Stage.INFERENCE, deid_tagger=tagger,
                        deidentified_text=result.text, phi_counts=result.phi_counts,
                        title=title[:Document._meta.get_field("title").max_length],
+                       author=author[:Document._meta.get_field("author").max_length],
                        phi_spans=[{"start": s.start, "end": s.end, "type": s.entity_type} for s in result.replacements])
     if finished:
         record(action="de-identify", object_type="document", object_id=document_id,

@@ -198,7 +198,7 @@ def _resource_notes(resource: dict, index: ResourceIndex) -> Iterator[InboundNot
         return
     yield InboundNote(text="\n\n".join(texts), patient=patient, source="fhir", sender=sender,
                       message_id=_resource_id(resource), loinc_code=loinc_code, title=str(title),
-                      service_date=_service_date(resource),
+                      service_date=_service_date(resource), author=_author_name(resource, index),
                       payload=functools.partial(_note_payload, resource, subject, index, sender))
 
 
@@ -298,16 +298,32 @@ def patient_context(patient: dict | None, index: ResourceIndex, authors: list[di
     )
 
 
+# Who wrote a note, most telling first: its author, the one who authenticated it (DocumentReference), who
+# interpreted it (DiagnosticReport), who performed it, who attested it (Composition).
+_AUTHOR_FIELDS = ("author", "authenticator", "resultsInterpreter", "performer", "attester")
+
+
 def _authors(resource: dict, index: ResourceIndex) -> list[dict]:
-    references = _list(resource.get("author")) + _list(resource.get("performer")) + _list(resource.get("attester"))
+    """The people a note names as its authors, as Practitioners (a display alone as a Practitioner of that name)."""
+    references = [reference for name in _AUTHOR_FIELDS for reference in _list(resource.get(name))]
     found = []
     for reference in references:
         target = index.resolve(reference.get("party", reference) if isinstance(reference, dict) else reference)
+        if target is not None and target.get("resourceType") == "PractitionerRole":  # the person in the role
+            reference = target.get("practitioner") if isinstance(target.get("practitioner"), dict) else {}
+            target = index.resolve(reference)
+            if target is None and reference.get("display"):
+                found.append({"resourceType": "Practitioner", "name": [{"text": reference["display"]}]})
         if target is not None and target.get("resourceType") == "Practitioner":
             found.append(target)
         elif isinstance(reference, dict) and reference.get("display"):
             found.append({"resourceType": "Practitioner", "name": [{"text": reference["display"]}]})
     return found
+
+
+def _author_name(resource: dict, index: ResourceIndex) -> str:
+    """The note's author as the sender names them ("" when it names none): a name, so PHI to us."""
+    return next((name for person in _authors(resource, index) for name in _names([person])), "")
 
 
 def _names(people: list[dict]) -> tuple[str, ...]:

@@ -269,20 +269,22 @@ def _notes(message: hl7.Message, header: MessageHeader, codec: str,
     groups = _mdm_groups(segments) if header.message_type == "MDM" else _oru_groups(segments)
     patient = hl7v2_context.patient_context(segments)
     problems: list[str] = []
-    found: list[tuple[str, str, str, date | None]] = []
+    found: list[tuple[str, str, str, date | None, str]] = []
     for group in groups:
         text = _group_text(group, problems)
         if text:
-            found.append((text, *_document_type(group, segments), _service_date(group, segments)))
+            found.append((text, *_document_type(group, segments), _service_date(group, segments),
+                          _author(group, segments)))
     if not found and not problems:
         problems.append(f"{header.message_type} message carries no note text in its OBX segments")
     return [
         InboundNote(
             text=text, patient=patient, source="hl7v2", sender=header.sender,
             message_id=header.control_id + (f"#{index}" if len(found) > 1 else ""),
-            loinc_code=loinc_code, title=title, charset=codec, service_date=service_date, payload=raw,
+            loinc_code=loinc_code, title=title, charset=codec, service_date=service_date, author=author,
+            payload=raw,
         )
-        for index, (text, loinc_code, title, service_date) in enumerate(found, start=1)
+        for index, (text, loinc_code, title, service_date, author) in enumerate(found, start=1)
     ], problems
 
 
@@ -371,6 +373,21 @@ def _service_date(group: _DocumentGroup, segments: list[Fields]) -> date | None:
         except ValueError:
             continue
     return None
+
+
+def _author(group: _DocumentGroup, segments: list[Fields]) -> str:
+    """Who wrote the note: TXA-9 (originator), else TXA-22 (authentication person) of an MDM document;
+    else the report's OBR-32 (principal result interpreter), else OBR-16 (ordering provider). The name
+    as "given family"; "" when the message names none (PV1's attending did not necessarily write it)."""
+    txa = next((s for s in segments if s.segment_id == "TXA"), None)
+    fields = [(txa, 9, hl7v2_context.clinician_name), (txa, 22, hl7v2_context.clinician_name),
+              (group.order, 32, hl7v2_context.ndl_name), (group.order, 16, hl7v2_context.clinician_name)]
+    for segment, number, name_of in fields:
+        for rep in segment.repetitions(number) if segment is not None else ():
+            name = name_of(segment, rep)[0].strip()
+            if name:
+                return name
+    return ""
 
 
 def _escape(text: str, separator: str, encoding: str) -> str:

@@ -48,8 +48,8 @@ def patient_context(segments: list[Fields]) -> PatientContext | None:
         phones=_collect(segments, _PHONES, _phone),
         emails=_collect(segments, _PHONES, _email),
         relatives=_collect(segments, _RELATIVE_NAMES, _person_name),
-        clinicians=_collect(segments, _CLINICIANS, _clinician_name)
-        + _collect(segments, _CLINICIAN_NDL, _ndl_name),
+        clinicians=_collect(segments, _CLINICIANS, clinician_name)
+        + _collect(segments, _CLINICIAN_NDL, ndl_name),
         organizations=_collect(segments, _ORGANIZATIONS, lambda s, rep: s.subcomponents(rep[0])[:1])
         + _collect(segments, _LOCATIONS, _location_facility),
     )
@@ -81,7 +81,7 @@ def _person_name(segment: Fields, rep: list[str], offset: int = 0) -> list[str]:
     return [" ".join(p for p in (given, middle, family) if p)]
 
 
-def _clinician_name(segment: Fields, rep: list[str]) -> list[str]:
+def clinician_name(segment: Fields, rep: list[str]) -> list[str]:
     """XCN; senders also put a bare name where the id belongs ("John Smith")."""
     name = _person_name(segment, rep, offset=1)[0]
     bare = _part(segment, rep, 0)
@@ -90,7 +90,7 @@ def _clinician_name(segment: Fields, rep: list[str]) -> list[str]:
     return [name]
 
 
-def _ndl_name(segment: Fields, rep: list[str]) -> list[str]:
+def ndl_name(segment: Fields, rep: list[str]) -> list[str]:
     """NDL: the first component is a CNN, id&family&given&middle as subcomponents."""
     parts = segment.subcomponents(rep[0])[1:4] if rep else []
     family, given, middle = (parts + ["", "", ""])[:3]

@@ -39,7 +39,7 @@ def ingest_one(item: InboundNote | Rejection, *, source: str, actor=None, reques
         text=item.text, payload=item.payload or None, patient=item.patient, source=item.source,
         sender=item.sender or (intake.account_sender(actor) if sender is None else sender),
         message_id=item.message_id, actor=actor, request=request, loinc_code=item.loinc_code, title=item.title,
-        service_date=item.service_date, batch=batch,
+        service_date=item.service_date, author=item.author, batch=batch,
         details={"charset": item.charset} if item.charset else None, **sent_under,
     )
 

@@ -27,6 +27,8 @@ class InboundNote:
     meta.source and the resource id) are the sender's, so they may identify the patient: the
     intake keeps only a keyed digest of them. ``charset`` records how the bytes were decoded.
     ``service_date`` is the date of service the sender gives (PHI: the intake encrypts it).
+    ``author`` is the clinician the sender names as the note's author (a name: PHI to us, encrypted by the
+    intake and de-identified by the deid step), not the account or engine that sent it.
     ``payload`` is the input the note was read from (its HL7 message; for FHIR, a function making a
     Bundle of its resource and context): what the quarantine keeps if the intake refuses the note,
     so that a release can read it again."""
@@ -40,6 +42,7 @@ class InboundNote:
     title: str = ""
     charset: str = ""
     service_date: date | None = None
+    author: str = ""
     payload: bytes | Callable[[], bytes] = field(default=b"", repr=False)
 
     def __repr__(self) -> str:
