@@ -231,6 +231,10 @@ MONITOR_THRESHOLDS = {
     "fallback_rate": float(os.environ.get("MONITOR_FALLBACK_RATE_THRESHOLD", 0.2)),
 }
 MONITOR_MIN_DOCUMENTS = int(os.environ.get("MONITOR_MIN_DOCUMENTS", 10))
+# install_models names these users (an administrator, a clinician) owner and clinical validator of each default
+# model that has none; unset, the defaults wait for the hospital to name them (promotion needs both).
+DEFAULT_MODEL_OWNER = os.environ.get("DEFAULT_MODEL_OWNER", "")
+DEFAULT_MODEL_VALIDATOR = os.environ.get("DEFAULT_MODEL_VALIDATOR", "")
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-documents": {
         "task": "clinical_ai.documents.tasks.requeue_stuck_documents",

@@ -147,6 +147,40 @@ def assign(version: ModelVersion, *, owner, clinical_validator, assigned_by: str
     return version
 
 
+def assign_missing(versions, *, owner=None, clinical_validator=None, assigned_by: str) -> list[ModelVersion]:
+    """Name the owner and clinical validator of the versions that have none (install_models' defaults), each
+    change audited; an owner or validator named since is never replaced (see check_accountable)."""
+    check_accountable(owner, clinical_validator)
+    changed = []
+    for version in versions:
+        filled = {field: user for field, user in (("owner", owner), ("clinical_validator", clinical_validator))
+                  if user is not None and getattr(version, f"{field}_id") is None}
+        if filled:
+            for field, user in filled.items():
+                setattr(version, field, user)
+            version.save(update_fields=list(filled))
+            _audit("model-assign", version, assigned_by, {field: user.get_username() for field, user in filled.items()}
+                   | {"filled_in": sorted(filled)})
+            changed.append(version)
+    return changed
+
+
+def check_accountable(owner=None, clinical_validator=None) -> None:
+    """ValueError unless the owner is an administrator and the validator a clinician, as the models page
+    offers them (either may be None: not named)."""
+    from clinical_ai.accounts.models import Role
+
+    for user, role, what in ((owner, Role.ADMIN, "owner must be an administrator"),
+                             (clinical_validator, Role.CLINICIAN, "clinical validator must be a clinician")):
+        if user is not None and getattr(getattr(user, "profile", None), "role", None) != role:
+            raise ValueError(f"the {what}; {user.get_username()} is not")
+
+
+def unowned(versions) -> list[ModelVersion]:
+    """The versions still without an owner or a clinical validator (promotion refuses them)."""
+    return [version for version in versions if version.owner_id is None or version.clinical_validator_id is None]
+
+
 def promote(version: ModelVersion, *, promoted_by: str, force: bool = False, reason: str = "",
             actor=None, request=None) -> tuple[ModelVersion, list[str]]:
     """Make ``version`` the one active model of its task; the previous one is retired. Returns the warnings."""

@@ -19,6 +19,8 @@ def model_list(request, form=None, status=200):
     return render(request, "nlp/models.html", {
         "versions": [(version, lifecycle.gate_metric(version), _shown_metrics(version)) for version in versions],
         "rollbacks": _rollbacks(),
+        # Active models nobody answers for yet (the defaults, until the hospital names someone).
+        "unowned": lifecycle.unowned(v for v in versions if v.status == ModelVersion.Status.ACTIVE),
         "assign_form": AssignForm(),
         "runs": TrainingRun.objects.select_related("result")[:20],
         "form": form or TrainingForm(),
