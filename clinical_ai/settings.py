@@ -229,6 +229,12 @@ MONITOR_THRESHOLDS = {
     "report_rate": float(os.environ.get("MONITOR_REPORT_RATE_THRESHOLD", 0.05)),
     "unsupported_rate": float(os.environ.get("MONITOR_UNSUPPORTED_RATE_THRESHOLD", 0.2)),
     "fallback_rate": float(os.environ.get("MONITOR_FALLBACK_RATE_THRESHOLD", 0.2)),
+    # Classifier calibration where labelled notes exist (coded types, type corrections): expected calibration error.
+    "calibration_ece": float(os.environ.get("MONITOR_CALIBRATION_ECE_THRESHOLD", 0.15)),
+    # The PHI tagger against its own last 14 days: identifiers per 1,000 characters moving by more than this
+    # share either way (fewer may be misses), and the PSI of the identifier type mix.
+    "identifier_density_shift": float(os.environ.get("MONITOR_IDENTIFIER_DENSITY_SHIFT_THRESHOLD", 0.5)),
+    "identifier_mix_psi": float(os.environ.get("MONITOR_IDENTIFIER_MIX_PSI_THRESHOLD", 0.25)),
 }
 MONITOR_MIN_DOCUMENTS = int(os.environ.get("MONITOR_MIN_DOCUMENTS", 10))
 # install_models names these users (an administrator, a clinician) owner and clinical validator of each default
