@@ -70,7 +70,9 @@ def document_detail(request, document_id):
 
 @clinician_required
 def document_original(request, document_id):
-    """The original text: for its author within AUTHOR_ORIGINAL_WINDOW_SECONDS of submitting it, or
+    """The original text: for the account that submitted it (Document.uploaded_by; "author" in the setting's
+    and the audit trail's words, which predate Document.author, the clinician the source names) within
+    AUTHOR_ORIGINAL_WINDOW_SECONDS of submitting it, or
     after break-glass (a typed reason, flagged for review), which holds for the rest of the session.
 
     Post-redirect-get: the reason is recorded once by the POST; showing the text is a GET, audited

@@ -80,3 +80,15 @@ def test_without_owners_install_models_says_so_and_the_page_asks_for_them(model_
     assert "no owner or clinical validator" in out and "--owner" in out
     assert 'id="unowned-models"' in page and "no owner — assign" in page
     assert "no validator — assign" in page
+
+
+def test_make_runs_configured_owner_is_named_at_the_first_start_after_their_account_exists(model_root, settings):  # noqa: F811
+    settings.DEFAULT_MODEL_OWNER, settings.DEFAULT_MODEL_VALIDATOR = "first-admin", "first-clinician"
+
+    before = install()  # the first start: nobody has an account yet, and the appliance starts anyway
+    person("first-admin", Role.ADMIN), person("first-clinician", Role.CLINICIAN)
+    install()
+
+    assert "DEFAULT_MODEL_OWNER names first-admin, who has no account yet" in before
+    assert {(v.owner.username, v.clinical_validator.username) for v in ModelVersion.objects.all()} == {
+        ("first-admin", "first-clinician")}

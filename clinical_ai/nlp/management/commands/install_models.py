@@ -19,15 +19,14 @@ class Command(BaseCommand):
             "MODEL_ROOT (offline) and register them; --owner/--validator name who answers for those without one.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--owner", default=settings.DEFAULT_MODEL_OWNER,
-                            help="an administrator's user name: the owner of each default that has none "
-                                 "(default: DEFAULT_MODEL_OWNER)")
-        parser.add_argument("--validator", default=settings.DEFAULT_MODEL_VALIDATOR,
-                            help="a clinician's user name: the clinical validator of each default that has none "
-                                 "(default: DEFAULT_MODEL_VALIDATOR)")
+        parser.add_argument("--owner", help="an administrator's user name: the owner of each default that has "
+                                             "none (default: DEFAULT_MODEL_OWNER)")
+        parser.add_argument("--validator", help="a clinician's user name: the clinical validator of each default "
+                                                "that has none (default: DEFAULT_MODEL_VALIDATOR)")
 
     def handle(self, *args, owner, validator, **options):
-        owner, validator = _user(owner), _user(validator)
+        owner = self._user(owner, settings.DEFAULT_MODEL_OWNER, "DEFAULT_MODEL_OWNER")
+        validator = self._user(validator, settings.DEFAULT_MODEL_VALIDATOR, "DEFAULT_MODEL_VALIDATOR")
         try:  # checked before anything is installed
             lifecycle.check_accountable(owner, validator)
         except ValueError as error:
@@ -42,14 +41,20 @@ class Command(BaseCommand):
             self.stdout.write("Some models have no owner or clinical validator; promotion needs both. Name them with "
                               "install_models --owner ADMIN --validator CLINICIAN, models assign, or Assign on /models/.")
 
-
-def _user(username: str):
-    if not username:
-        return None
-    try:
-        return get_user_model().objects.select_related("profile").get(username=username)
-    except get_user_model().DoesNotExist:
-        raise CommandError(f"no such user: {username}") from None
+    def _user(self, given: str | None, configured: str, setting: str):
+        """The user named on the command line (who must exist), else in the setting: ``make run`` runs this at
+        every start, so a configured user not created yet is named at the first start after they are."""
+        username = given or configured
+        if not username:
+            return None
+        try:
+            return get_user_model().objects.select_related("profile").get(username=username)
+        except get_user_model().DoesNotExist:
+            if given:
+                raise CommandError(f"no such user: {username}") from None
+            self.stdout.write(f"{setting} names {username}, who has no account yet; "
+                              "the defaults are assigned at a later start")
+            return None
 
 
 def _name(user) -> str:
