@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from clinical_ai.quality.charts import line_chart
 from clinical_ai.quality.models import DailyStatistics
+from clinical_ai.quality.monitor import TWO_SIDED
 
 # Figures drawn, in this order, with their captions.
 CHARTS = {
@@ -34,7 +35,7 @@ def charts_for(version, days: int) -> dict:
     for name, title in CHARTS.items():
         points = [(row.day.isoformat(), row.figures[name]) for row in rows if row.figures.get(name) is not None]
         if points:
-            charts.append(line_chart(title, points, settings.MONITOR_THRESHOLDS.get(name)))
+            charts.append(line_chart(title, points, settings.MONITOR_THRESHOLDS.get(name), two_sided=name in TWO_SIDED))
     for name, title in CHARTS_BY_KIND.items():
         kinds = sorted({kind for row in rows for kind in row.figures.get(name) or {}})
         for kind in kinds:
