@@ -92,6 +92,9 @@ def card_markdown(card: dict) -> str:
              "| --- | --- | --- | --- |"]
     lines += [f"| {c['name']} | {c['licence']} | {c['notes']} | {c.get('part', 'all')} |" for c in card["corpora"]]
     lines += ["", f"Gold PHI is replaced by surrogates before training. Training data fingerprint "
-                  f"`{card['data_fingerprint']}`; weight hash `{card['weight_hash']}`.", "",
-              "## Metrics", "", f"```json\n{json.dumps(card.get('metrics', {}), indent=2)}\n```", ""]
+                  f"`{card['data_fingerprint']}`; weight hash `{card['weight_hash']}`.", ""]
+    if card.get("static_vectors"):
+        lines += [f"Word vectors: {card['static_vectors']['source']}, SHA-256 `{card['static_vectors']['sha256']}` "
+                  "(the tagger refuses other vectors).", ""]
+    lines += ["## Metrics", "", f"```json\n{json.dumps(card.get('metrics', {}), indent=2)}\n```", ""]
     return "\n".join(lines)

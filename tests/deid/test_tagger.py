@@ -154,3 +154,28 @@ def test_the_tagger_leaves_mostly_upper_case_text_to_the_rules():
 
     tagger = load_tagger(Path(deid.tagger.__file__).parent / "default")
     assert tagger.find(["PT SEEN BY DR. OSKENTRY VARNELLE AT MERCY HOSPITAL ON 3/4/2021."]) == [[]]
+
+
+def test_a_tagger_reads_the_installed_vectors_without_holding_them(tmp_path):
+    from deid.tagger.vectors import VectorsMismatch, vectors_hash
+
+    card = train(tmp_path / "t", [], seed=1, synthetic_notes=20, epochs=1, progress=False)
+    assert card["static_vectors"]["sha256"] == vectors_hash()
+    assert sum(p.stat().st_size for p in (tmp_path / "t").rglob("*") if p.is_file()) < 8_000_000
+    assert load_tagger(tmp_path / "t").nlp.vocab.vectors.shape[0] > 10_000
+    card["static_vectors"]["sha256"] = "0" * 64
+    (tmp_path / "t" / "card.json").write_text(json.dumps(card))
+    with pytest.raises(VectorsMismatch):
+        load_tagger(tmp_path / "t")
+
+
+@pytest.mark.parametrize("value, kind, kept", [
+    ("Ludwig van Beethoven", "NAME", True),
+    ("University of Qarvex Medical Center", "LOCATION", True),
+    ("oral, bilat Qarvex insertion of NG", "LOCATION", False),
+    ("Qarvex brth snds", "NAME", False),
+])
+def test_in_mixed_case_a_tagged_name_or_place_has_capitalised_words(value, kind, kept):
+    from deid.tagger.model import confirmed
+
+    assert confirmed(value, kind) is kept
