@@ -22,8 +22,8 @@ Measured with ``models train`` (seed 13, 2 shared CPU cores; the held-out part s
   embeddings alone, 0.361 n-grams alone, blend (0.4) 0.441. Held out: 0.504 (accuracy 0.783)
   against TF-IDF's 0.415 (0.767), difference 0.089 [0.029, 0.145]; its valid.csv (100): accuracy
   0.71, macro-F1 0.429 (the embeddings-only head: 0.72, 0.450).
-Training costs one encoder pass over the notes plus ~10 minutes of regressions for the CV on
-these sizes. A full fine-tune ran at ~12 s per 16-window step (~50 min for three epochs), so it
+Training costs one encoder pass over the notes plus minutes of regressions for the CV (one
+thread each) at these sizes. A full fine-tune ran at ~12 s per 16-window step (~50 min for three epochs), so it
 is kept for GPU workers.
 """
 import shutil
