@@ -80,3 +80,17 @@ def test_full_weights_give_one_row_per_label_with_the_models_odds(labels):
     weight, bias = classify._full_weights(model, len(labels))
     probabilities = classify.torch.softmax(classify.torch.as_tensor(x @ weight.T + bias), dim=1).numpy()
     assert weight.shape == (len(labels), 4) and np.allclose(probabilities, model.predict_proba(x))
+
+
+def test_embeddings_do_not_depend_on_the_other_notes_in_the_batch():
+    # Windows are batched by length and cut to the batch's longest: a short note next to a long one
+    # embeds as it does alone.
+    from clinical_ai.nlp import defaults
+    from clinical_ai.nlp.classifier import SentenceEncoder
+
+    encoder = SentenceEncoder(defaults.encoder_folder(), window_tokens=32, batch_size=2)
+    short, long = "Chest pain.", " ".join(text for text, _ in NOTES)
+    together = encoder.embed([short, long, short])
+    assert classify.torch.allclose(together[0], encoder.embed([short])[0], atol=1e-5)
+    assert classify.torch.allclose(together[1], encoder.embed([long])[0], atol=1e-5)
+    assert classify.torch.allclose(together[0], together[2], atol=1e-6)
