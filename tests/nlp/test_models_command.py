@@ -22,14 +22,19 @@ def test_train_classify_records_head_and_tfidf_metrics_and_is_deterministic(defa
     arguments = ["train", "--task", "classify", "--data", specialty_csv, "--text-column", "note",
                  "--label-column", "specialty", "--exclude-labels", "Surgery", "--min-per-class", "3",
                  "--validation-fraction", "0.25"]
-    first, second = models(*arguments), models(*arguments)
+    out, progress = StringIO(), StringIO()
+    call_command("models", "--json", *map(str, arguments), stdout=out, stderr=progress)
+    first, second = json.loads(out.getvalue()), models(*arguments)
+    assert "held out (6 notes): macro-F1" in progress.getvalue() and "95% bootstrap [" in progress.getvalue()
     assert first["model"] == "classifier-minilm-ft@1" and first["status"] == "candidate"
-    assert set(first["metrics"]) == {"validation", "tfidf_logreg_baseline"}
+    assert set(first["metrics"]) == {"validation", "tfidf_logreg_baseline", "macro_f1_difference_vs_tfidf"}
     assert set(first["metrics"]["validation"]["per_class"]) == {"Cardiology", "Neurology", "Orthopedic"}
     assert first["training_data"]["rows"] == 24
     assert first["sha256"] == second["sha256"]  # same seed, same weights
     version = ModelVersion.objects.get(name="classifier-minilm-ft", version="1")
     assert "tfidf_logreg_baseline" in version.model_card and version.hyperparameters["kind"] == "embedding-head"
+    assert "macro-f1 difference against the TF-IDF baseline" in version.model_card
+    assert {"blend", "c_embeddings", "c_ngrams", "temperature", "cv_macro_f1"} <= set(version.hyperparameters)
 
     evaluated = models("evaluate", "classifier-minilm-ft@1", "--data", specialty_csv, "--text-column", "note",
                        "--label-column", "specialty", "--exclude-labels", "Surgery", "--min-per-class", "3")
