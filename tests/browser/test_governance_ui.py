@@ -135,7 +135,11 @@ def test_report_triage_rollback_and_compliance_view(stack, browser, governed_sum
                    capture_output=True, timeout=300)
     owner.goto(f"{stack.url}/models/")
     expect(owner.locator(".monitor svg").first).to_be_visible()  # the monitor's charts of the active versions
-    expect(owner.locator(".drift-flag", has_text="report_rate")).to_be_visible()
+    # the wrong-fact report flags the summarizer; the identifier-left report flags the PHI tagger as well
+    summarizer_monitor = owner.locator(".monitor", has=owner.locator("h3", has_text=governed_summarizer))
+    expect(summarizer_monitor.locator(".drift-flag", has_text="report_rate")).to_be_visible()
+    expect(owner.locator(".monitor", has=owner.locator("h3", has_text="phi-tagger-spacy"))
+           .locator(".drift-flag", has_text="report_rate")).to_be_visible()
     owner.screenshot(path=str(SCREENSHOTS / "governance_models_page_flagged.png"), full_page=True)
     owner.fill("#rollback-reason-summarize", "wrong facts in summaries")
     owner.fill("#rollback-incidents-summarize", incident)
