@@ -119,6 +119,16 @@ def whole_text(text: str) -> list[tuple[int, int]]:
     return [(0, len(text))]
 
 
+class KeywordFreeArtifacts(NlpArtifacts):
+    """Presidio's artifacts without keywords. Presidio makes them from lemmas for its context
+    step, which deid leaves out (engine.ContextFreeAnalyzer), and the pipeline has no
+    lemmatizer: they were one empty string per token, each looked up as a stop word."""
+
+    @staticmethod
+    def set_keywords(nlp_engine, lemmas, language) -> list[str]:
+        return []
+
+
 class OfflineSpacyNlpEngine(SpacyNlpEngine):
     """SpacyNlpEngine that loads a model folder and never tries to download.
 
@@ -173,7 +183,7 @@ class OfflineSpacyNlpEngine(SpacyNlpEngine):
         )
         columns = doc.to_array([IDX, LEMMA]).tolist() if len(doc) else []
         strings = doc.vocab.strings
-        return NlpArtifacts(
+        return KeywordFreeArtifacts(
             entities=entities,
             tokens=doc,
             tokens_indices=[idx for idx, _ in columns],

@@ -4,9 +4,13 @@ from pathlib import Path
 import blis.py
 import pytest
 import spacy
+from presidio_analyzer import AnalyzerEngine, PatternRecognizer
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 import deid.tagger
 from deid.nlp import load_pipeline
+from deid.recognizers.patterns import load_pattern_recognizers
+from deid.tagger.synthetic import NoteGenerator
 
 TAGGER_MODEL = Path(deid.tagger.__file__).parent / "default" / "model"
 NOTES = [
@@ -30,3 +34,29 @@ def test_loaded_pipelines_multiply_on_numpy_blas_not_blis_and_tag_the_same(monke
     assert _entities(nlp) == expected
     with pytest.raises(AssertionError, match="BLIS"):
         _entities(spacy.load(TAGGER_MODEL))
+
+
+def _found(results) -> list[tuple[str, int, int, float]]:
+    return sorted((r.entity_type, r.start, r.end, r.score) for r in results)
+
+
+def test_pattern_recognizers_find_what_presidios_pattern_loop_finds():
+    notes = [note["text"] for note in NoteGenerator(0).generate(300)] + NOTES
+    recognizers = load_pattern_recognizers()
+    found = {_found(r.matches(text, r.global_regex_flags)) == _found(PatternRecognizer.analyze(r, text, None))
+             for r in recognizers for text in notes}
+    assert found == {True}
+    assert sum(len(r.matches(text, r.global_regex_flags)) for r in recognizers for text in notes) > 300
+
+
+def test_the_analyzer_without_context_step_or_keywords_finds_what_presidios_finds(engine):
+    """No deid recognizer declares context words, so Presidio's context step and the keywords
+    it reads change nothing."""
+    presidio = AnalyzerEngine(registry=engine.analyzer.registry, nlp_engine=engine.nlp_engine,
+                              supported_languages=["en"], default_score_threshold=0.3)
+    notes = [note["text"] for note in NoteGenerator(1).generate(150)] + NOTES
+    for text, ours in engine.nlp_engine.process_batch(notes, "en"):
+        stock = NlpArtifacts(ours.entities, ours.tokens, ours.tokens_indices, ours.lemmas,
+                             engine.nlp_engine, "en", ours.scores)
+        assert _found(engine.analyzer.analyze(text, "en", nlp_artifacts=ours)) == \
+            _found(presidio.analyze(text, "en", nlp_artifacts=stock))
