@@ -21,7 +21,7 @@ from pathlib import Path
 from deid import entities
 from deid.letters import LETTER
 from deid.nlp import load_pipeline, mostly_upper
-from deid.recognizers.lexicon import person_names, unknown_word
+from deid.recognizers.lexicon import known_words, person_names, unknown_word, word_forms
 from deid.results import Span
 from deid.tagger.folder import CARD, MODEL, is_tagger_folder
 from deid.tagger.labels import ENTITY_TYPES
@@ -121,7 +121,10 @@ def _misspelt(word: str) -> bool:
     edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
     edits |= {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
     edits |= {a + c + b for a, b in splits for c in _ALPHABET}
-    return any(not unknown_word(edit) for edit in edits - {word})
+    # a known edit: one on no name list whose word or form without an s is on a list (unknown_word)
+    candidates = edits - {word} - person_names()
+    return not candidates.isdisjoint(known_words()) or any(
+        not known_words().isdisjoint(word_forms(edit)) for edit in candidates if edit.endswith("s"))
 
 
 def _numeric_date(value: str) -> bool:

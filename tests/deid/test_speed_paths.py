@@ -60,3 +60,24 @@ def test_the_analyzer_without_context_step_or_keywords_finds_what_presidios_find
                              engine.nlp_engine, "en", ours.scores)
         assert _found(engine.analyzer.analyze(text, "en", nlp_artifacts=ours)) == \
             _found(presidio.analyze(text, "en", nlp_artifacts=stock))
+
+
+def test_misspelt_words_are_those_one_edit_from_a_word_unknown_word_knows():
+    """The tagger's set arithmetic over edits agrees with asking unknown_word of each edit."""
+    import re
+
+    from deid.recognizers.lexicon import unknown_word
+    from deid.tagger.model import _misspelt
+
+    def by_definition(word):
+        splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+        alphabet = "abcdefghijklmnopqrstuvwxyz"
+        edits = {a + b[1:] for a, b in splits if b} | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+        edits |= {a + c + b[1:] for a, b in splits if b for c in alphabet} | {a + c + b for a, b in splits for c in alphabet}
+        return len(word) >= 8 and any(not unknown_word(edit) for edit in edits - {word})
+
+    text = " ".join(note["text"] for note in NoteGenerator(2).generate(300))
+    words = {w.lower() for w in re.findall(r"[^\W\d_]{8,}", text)} | {"initailly", "hospitol", "catheters", "doctor's"}
+    verdicts = {word: _misspelt(word) for word in words}
+    assert verdicts == {word: by_definition(word) for word in words}
+    assert verdicts["initailly"] and True in verdicts.values() and False in verdicts.values()
