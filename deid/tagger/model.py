@@ -28,7 +28,9 @@ from deid.tagger.labels import ENTITY_TYPES
 
 ENV_VAR = "DEID_TAGGER_DIR"
 SCORE = 0.6
-BATCH_SIZE = 64
+# texts per model batch, up to this many characters: short texts ran fastest 256 to a batch,
+# ICU notes 32 to a batch, both about this many characters
+BATCH_CHARS = 25_000
 
 
 class PhiTagger:
@@ -45,10 +47,27 @@ class PhiTagger:
         # Mostly upper-case text is left to the rules, and never run through the model.
         tagged = [index for index, text in enumerate(texts) if not mostly_upper(text)]
         found: list[list[Span]] = [[] for _ in texts]
-        for index, doc in zip(tagged, self.nlp.pipe([texts[i] for i in tagged], batch_size=BATCH_SIZE)):
+        for index, doc in zip(tagged, self._tag([texts[i] for i in tagged])):
             found[index] = [Span(ent.start_char, ent.end_char, ENTITY_TYPES[ent.label_], SCORE) for ent in doc.ents
                             if ent.label_ in ENTITY_TYPES and confirmed(ent.text, ENTITY_TYPES[ent.label_])]
         return found
+
+    def _tag(self, texts: list[str]):
+        for batch in batches_of_characters(texts, BATCH_CHARS):
+            yield from self.nlp.pipe(batch, batch_size=len(batch))
+
+
+def batches_of_characters(texts: list[str], most: int) -> list[list[str]]:
+    """texts in order, in consecutive batches of at most `most` characters (or one longer text)."""
+    batches: list[list[str]] = []
+    size = most
+    for text in texts:
+        if size + len(text) > most:
+            batches.append([])
+            size = 0
+        batches[-1].append(text)
+        size += len(text)
+    return batches
 
 
 _WORDS = re.compile(rf"{LETTER}+")

@@ -103,3 +103,16 @@ def test_the_engine_runs_its_models_with_blas_on_one_thread():
     with threadpool_limits(limits=2, user_api="blas"):
         engine.analyze(NOTES[0])
     assert engine.tagger.threads == {1}
+
+
+def test_the_tagger_finds_the_same_spans_in_batches_of_characters_as_note_by_note(monkeypatch):
+    from deid.tagger import model
+    from deid.tagger.model import PhiTagger, batches_of_characters
+
+    notes = [note["text"] for note in NoteGenerator(3).generate(60)] + NOTES
+    assert batches_of_characters(["ab", "cde", "f", "ghijk"], 4) == [["ab"], ["cde", "f"], ["ghijk"]]
+    tagger = PhiTagger(TAGGER_MODEL.parent)
+    monkeypatch.setattr(model, "BATCH_CHARS", 2_000)
+    batched = tagger.find(notes)
+    assert batched == [tagger.find([note])[0] for note in notes]
+    assert sum(map(len, batched)) > 60
