@@ -116,3 +116,10 @@ def test_the_tagger_finds_the_same_spans_in_batches_of_characters_as_note_by_not
     batched = tagger.find(notes)
     assert batched == [tagger.find([note])[0] for note in notes]
     assert sum(map(len, batched)) > 60
+
+
+def test_a_batch_of_notes_gets_the_spans_each_note_gets_alone(engine):
+    notes = [note["text"] for note in NoteGenerator(4).generate(80)] + NOTES
+    batched = engine.analyze_batch(notes)
+    assert batched == [engine.analyze(note) for note in notes]
+    assert sum(map(len, batched)) > 80
