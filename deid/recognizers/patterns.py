@@ -123,4 +123,6 @@ def _from_entry(entry: dict) -> ClinicalPatternRecognizer:
     recognizer = ClinicalPatternRecognizer.from_dict(entry)
     if requires:
         recognizer.requires = re.compile(r"\b(?:" + "|".join(requires) + ")", re.IGNORECASE)
+    for pattern in recognizer.patterns:  # compiled now, not on the first text that passes the gate
+        _compiled(pattern.regex, recognizer.global_regex_flags)
     return recognizer

@@ -38,6 +38,7 @@ class PhiTagger:
         self.folder = Path(folder)
         self.card = json.loads((self.folder / CARD).read_text(encoding="utf-8"))
         self.nlp = load_pipeline(self.folder / MODEL)
+        _clinical_suffixes()  # read now, not on the first long unknown word
 
     def __repr__(self) -> str:
         return f"PhiTagger(version={self.card.get('version')!r})"

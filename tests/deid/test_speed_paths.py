@@ -123,3 +123,16 @@ def test_a_batch_of_notes_gets_the_spans_each_note_gets_alone(engine):
     batched = engine.analyze_batch(notes)
     assert batched == [engine.analyze(note) for note in notes]
     assert sum(map(len, batched)) > 80
+
+
+def test_an_engine_is_ready_when_built_its_patterns_compiled_and_place_lists_read():
+    """In a fresh process, so that no earlier text has filled the caches."""
+    import subprocess
+    import sys
+
+    program = ("from deid import DeidEngine; from deid.recognizers.patterns import _compiled, load_pattern_recognizers; "
+               "from deid.recognizers.places import countries; DeidEngine(key=bytes(32)); "
+               "print(_compiled.cache_info().currsize >= sum(len(r.patterns) for r in load_pattern_recognizers()), "
+               "countries.cache_info().currsize)")
+    assert subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True,
+                          cwd=Path(deid.tagger.__file__).parents[2]).stdout.split() == ["True", "1"]
