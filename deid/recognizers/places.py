@@ -86,6 +86,7 @@ class PlaceRecognizer(PreparedRecognizer):
 
     def __init__(self):
         super().__init__(supported_entities=[entities.LOCATION], name="PlaceRecognizer")
+        countries()  # read now, not on the first text with a capitalised place
 
     def analyze(self, text, entities=None, nlp_artifacts=None):
         tokens = list(_TOKEN.finditer(text))

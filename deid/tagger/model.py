@@ -23,22 +23,25 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from deid import entities
 from deid.letters import LETTER
 from deid.nlp import mostly_upper
-from deid.recognizers.lexicon import person_names, unknown_word, words
+from deid.recognizers.lexicon import known_words, person_names, unknown_word, word_forms, words
 from deid.results import Span
 from deid.tagger.folder import CARD, MODEL, is_tagger_folder
 from deid.tagger.labels import ENTITY_TYPES
-from deid.tagger.vectors import load_pipeline
+from deid.tagger.vectors import load_with_vectors
 
 ENV_VAR = "DEID_TAGGER_DIR"
 SCORE = 0.6
-BATCH_SIZE = 64
+# texts per model batch, up to this many characters: short texts ran fastest 256 to a batch,
+# ICU notes 32 to a batch, both about this many characters
+BATCH_CHARS = 25_000
 
 
 class PhiTagger:
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
         self.card = json.loads((self.folder / CARD).read_text(encoding="utf-8"))
-        self.nlp = load_pipeline(self.folder / MODEL, self.card)
+        self.nlp = load_with_vectors(self.folder / MODEL, self.card)
+        _clinical_endings(), _lower_case_name_words()  # read now, not on the first word that needs them
 
     def __repr__(self) -> str:
         return f"PhiTagger(version={self.card.get('version')!r})"
@@ -48,10 +51,27 @@ class PhiTagger:
         # Mostly upper-case text is left to the rules, and never run through the model.
         tagged = [index for index, text in enumerate(texts) if not mostly_upper(text)]
         found: list[list[Span]] = [[] for _ in texts]
-        for index, doc in zip(tagged, self.nlp.pipe([texts[i] for i in tagged], batch_size=BATCH_SIZE)):
+        for index, doc in zip(tagged, self._tag([texts[i] for i in tagged])):
             found[index] = [Span(ent.start_char, ent.end_char, ENTITY_TYPES[ent.label_], SCORE) for ent in doc.ents
                             if ent.label_ in ENTITY_TYPES and confirmed(ent.text, ENTITY_TYPES[ent.label_])]
         return found
+
+    def _tag(self, texts: list[str]):
+        for batch in batches_of_characters(texts, BATCH_CHARS):
+            yield from self.nlp.pipe(batch, batch_size=len(batch))
+
+
+def batches_of_characters(texts: list[str], most: int) -> list[list[str]]:
+    """texts in order, in consecutive batches of at most `most` characters (or one longer text)."""
+    batches: list[list[str]] = []
+    size = most
+    for text in texts:
+        if size + len(text) > most:
+            batches.append([])
+            size = 0
+        batches[-1].append(text)
+        size += len(text)
+    return batches
 
 
 _WORDS = re.compile(rf"{LETTER}+")
@@ -109,9 +129,14 @@ def _name_like(word: str) -> bool:
 _CLINICAL_FORM_FROM = 7  # "Clive", "Nigel": short words with these endings are names too
 
 
+@functools.cache
+def _clinical_endings() -> tuple[str, ...]:
+    return tuple(words("clinical_word_endings"))
+
+
 def _clinical_form(word: str) -> bool:
     """A word built the way clinical words are ("diaphoresis", "tachycardia", "hypertensive")."""
-    return len(word) >= _CLINICAL_FORM_FROM and word.endswith(tuple(words("clinical_word_endings")))
+    return len(word) >= _CLINICAL_FORM_FROM and word.endswith(_clinical_endings())
 
 
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz"
@@ -127,7 +152,10 @@ def _misspelt(word: str) -> bool:
     edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
     edits |= {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
     edits |= {a + c + b for a, b in splits for c in _ALPHABET}
-    return any(not unknown_word(edit) for edit in edits - {word})
+    # a known edit: one on no name list whose word or form without an s is on a list (unknown_word)
+    candidates = edits - {word} - person_names()
+    return not candidates.isdisjoint(known_words()) or any(
+        not known_words().isdisjoint(word_forms(edit)) for edit in candidates if edit.endswith("s"))
 
 
 def _numeric_date(value: str) -> bool:

@@ -29,7 +29,7 @@ from deid.tagger.folder import CARD, MODEL, weight_hash
 from deid.tagger.labels import LABELS, label_for
 from deid.tagger.model import PhiTagger
 from deid.tagger.synthetic import NoteGenerator
-from deid.tagger.vectors import attach, detach, load_pipeline, vectors_hash
+from deid.tagger.vectors import attach, detach, load_with_vectors, vectors_hash
 
 VERSION = "2"  # 2: reads the installed static vectors
 SYNTHETIC_NOTES = 1500
@@ -111,7 +111,7 @@ def train(out: str | Path, sources: list[dict] = (), seed: int = 0, synthetic_no
     records, corpora = training_records(list(sources), seed, synthetic_notes)
     base_card = json.loads((Path(base) / CARD).read_text(encoding="utf-8")) if base else None
     if base:
-        nlp = load_pipeline(Path(base) / MODEL, base_card)
+        nlp = load_with_vectors(Path(base) / MODEL, base_card)
         ner = nlp.get_pipe("ner")
     else:
         nlp = spacy.blank("en")

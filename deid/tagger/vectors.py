@@ -13,10 +13,9 @@ import functools
 import hashlib
 from pathlib import Path
 
-import spacy
 from spacy.vectors import Vectors
 
-from deid.nlp import model_path
+from deid.nlp import load_pipeline, model_path
 
 VECTORS_FILE = "vectors"
 
@@ -55,9 +54,9 @@ def detach(nlp) -> None:
     nlp.vocab._vectors = Vectors(strings=nlp.vocab.strings, shape=(0, static_vectors().shape[1]))
 
 
-def load_pipeline(model_dir: str | Path, card: dict):
+def load_with_vectors(model_dir: str | Path, card: dict):
     """The tagger's spaCy pipeline from its folder, with the vectors its card names (if any)."""
-    nlp = spacy.load(model_dir)
+    nlp = load_pipeline(model_dir)
     if card.get("static_vectors"):
         attach(nlp, card["static_vectors"]["sha256"])
     return nlp
