@@ -62,6 +62,12 @@ def person_names() -> frozenset[str]:
 
 
 @functools.cache
+def clinical_word_endings() -> tuple[str, ...]:
+    """data/clinical_word_endings.txt as a tuple, for str.endswith."""
+    return tuple(words("clinical_word_endings"))
+
+
+@functools.cache
 def known_words() -> frozenset[str]:
     """Every word a dictionary, clinical, drug or allow list knows."""
     return common_words() | never_phi() | drug_names()

@@ -53,7 +53,6 @@ class ClinicalPatternRecognizer(PatternRecognizer):
             return results
         return [trimmed for result in results if (trimmed := trim_proper_noun(text, result))]
 
-
     def matches(self, text: str, flags: int) -> list[RecognizerResult]:
         """What PatternRecognizer.analyze finds: each pattern's non-empty matches at its
         score, less those invalidate_result rejects, without duplicates."""

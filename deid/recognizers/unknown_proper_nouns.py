@@ -17,7 +17,7 @@ from presidio_analyzer import RecognizerResult
 from deid import entities
 from deid.letters import LETTER, title_case
 from deid.recognizers.base import PreparedRecognizer
-from deid.recognizers.lexicon import names_device, person_names, unknown_word, words
+from deid.recognizers.lexicon import clinical_word_endings, names_device, person_names, unknown_word, words
 from deid.recognizers.name_tokens import bare, sentence_initial
 from deid.recognizers.places import case_carries_meaning
 
@@ -44,6 +44,6 @@ class UnknownProperNounRecognizer(PreparedRecognizer):
         word = match.group()
         if len(word) < MIN_LENGTH or not title_case(word) or word.lower() in person_names():
             return False  # listed names are the name-list rules' to judge
-        if names_device(text, match.end()) or word.lower().endswith(tuple(words("clinical_word_endings"))):
+        if names_device(text, match.end()) or word.lower().endswith(clinical_word_endings()):
             return False  # "Miami J collar", "Lobectomy", "Enterococcus"
         return unknown_word(word) and not sentence_initial(text, match.start())

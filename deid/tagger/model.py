@@ -23,7 +23,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from deid import entities
 from deid.letters import LETTER
 from deid.nlp import mostly_upper
-from deid.recognizers.lexicon import known_words, person_names, unknown_word, word_forms, words
+from deid.recognizers.lexicon import clinical_word_endings, known_words, person_names, unknown_word, word_forms, words
 from deid.results import Span
 from deid.tagger.folder import CARD, MODEL, is_tagger_folder
 from deid.tagger.labels import ENTITY_TYPES
@@ -41,7 +41,7 @@ class PhiTagger:
         self.folder = Path(folder)
         self.card = json.loads((self.folder / CARD).read_text(encoding="utf-8"))
         self.nlp = load_with_vectors(self.folder / MODEL, self.card)
-        _clinical_endings(), _lower_case_name_words()  # read now, not on the first word that needs them
+        clinical_word_endings(), _lower_case_name_words()  # read now, not on the first word that needs them
 
     def __repr__(self) -> str:
         return f"PhiTagger(version={self.card.get('version')!r})"
@@ -129,14 +129,9 @@ def _name_like(word: str) -> bool:
 _CLINICAL_FORM_FROM = 7  # "Clive", "Nigel": short words with these endings are names too
 
 
-@functools.cache
-def _clinical_endings() -> tuple[str, ...]:
-    return tuple(words("clinical_word_endings"))
-
-
 def _clinical_form(word: str) -> bool:
     """A word built the way clinical words are ("diaphoresis", "tachycardia", "hypertensive")."""
-    return len(word) >= _CLINICAL_FORM_FROM and word.endswith(_clinical_endings())
+    return len(word) >= _CLINICAL_FORM_FROM and word.endswith(clinical_word_endings())
 
 
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz"
