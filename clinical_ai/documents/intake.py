@@ -126,8 +126,7 @@ def submit(*, text: str, payload: Payload | None = None, patient=None, source: s
     except InvalidDocument as problem:
         return refuse(payload=payload, reason=str(problem), source=source, actor=actor, request=request,
                       status_code=problem.status_code, batch=batch)
-    submitter = actor if submitted_by is AS_ACTOR else submitted_by
-    submitter = submitter if submitter is not None and submitter.pk else None
+    submitter = _account(actor if submitted_by is AS_ACTOR else submitted_by)
     unit = unit or unit_of(submitter)
     source_ref = idempotency_key(source, sender, message_id)
     if source_ref:
@@ -155,7 +154,7 @@ def refuse(*, payload: Payload, reason: str, source: str, actor=None, request=No
     ``payload`` is only the head of an over-large input."""
     payload = payload() if callable(payload) else payload
     item = QuarantinedInput(
-        received_by=actor if actor is not None and actor.pk else None, unit=unit_of(actor),
+        received_by=_account(actor), unit=unit_of(actor),
         source=capped(QuarantinedInput, "source", source), reason=capped(QuarantinedInput, "reason", reason),
         batch=batch, partial=partial,
         size=len(payload), sha256=hashlib.sha256(payload).hexdigest(),
@@ -192,7 +191,7 @@ def _store(text, context, source, source_ref, actor, request, content_type, loin
             # An over-long code is no code: cutting it would make a different one.
             loinc_code=loinc_code if len(loinc_code) <= Document._meta.get_field("loinc_code").max_length else "",
         )
-        if submitter != (actor if actor is not None and actor.pk else None):  # a release, for the sender
+        if submitter != _account(actor):  # a release, for the sender
             details = {**details, "submitted_by": submitter.pk if submitter else None, "unit": unit}
         record(action="create", actor=actor, request=request, object_type="document", object_id=document.pk,
                patient_key=document.patient_key, details={"source": source, "chars": len(text), **details})
@@ -204,6 +203,11 @@ def _refused_by_database(error: Exception, payload: Payload, source: str, actor,
     logger.error("%s input not stored: the database refused it (%s); quarantined", source, type(error).__name__)
     return refuse(payload=payload, reason=f"the database refused the document ({type(error).__name__}); "
                   "kept for review", source=source, actor=actor, request=request, status_code=422, batch=batch)
+
+
+def _account(user):
+    """The user as a stored account, or None (no user, or an anonymous one)."""
+    return user if user is not None and user.pk else None
 
 
 def unit_of(actor) -> str:
