@@ -1,4 +1,4 @@
-"""python -m deid evaluate GOLD [--split tune|check] [--tagger DIR] [--json] [--misses N]
+"""python -m deid evaluate GOLD [--split tune|check] [--tagger DIR] [--against DIR|rules] [--json] [--misses N]
 | train --out DIR [--gold FILE...] [--base DIR] [--seed N] | redact FILE|-"""
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import json
 import sys
 
 from deid.engine import DeidEngine
-from deid.evaluate import evaluate, read_gold, select
+from deid.evaluate import evaluate, paired_difference, read_gold, select
+from deid.tagger.model import load_tagger
 from deid.tagger.train import EPOCHS, SYNTHETIC_NOTES, gold_sources, train
 
 
@@ -25,6 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--tagger", metavar="DIR", help="a trained tagger's folder (default: DEID_TAGGER_DIR)")
     ev.add_argument("--json", action="store_true", help="print one JSON object")
     ev.add_argument("--misses", type=int, default=0, metavar="N", help="print N missed gold tokens")
+    ev.add_argument("--against", metavar="DIR", help="also score the same notes with this tagger folder ('rules': "
+                    "the rules alone) and print the difference with a paired 95%% bootstrap interval")
     ev.set_defaults(run=_evaluate)
     tr = commands.add_parser("train", help="train the PHI tagger on synthetic notes and gold tune splits")
     tr.add_argument("--out", required=True, metavar="DIR")
@@ -47,8 +50,13 @@ def _evaluate(args) -> int:
         print("the check split's misses stay closed: list misses of --split tune", file=sys.stderr)
         return 2
     engine = DeidEngine(tagger_dir=args.tagger) if args.tagger else DeidEngine()
-    scores = evaluate(engine, select(read_gold(args.gold), args.split))
+    records = select(read_gold(args.gold), args.split)
+    scores = evaluate(engine, records)
     summary = scores.summary()
+    if args.against:
+        engine.tagger = None if args.against == "rules" else load_tagger(args.against)  # the same rules, loaded once
+        summary["against"] = {"engine": args.against,
+                              "difference": paired_difference(evaluate(engine, records), scores)}
     if args.json:
         summary["misses"] = scores.misses[: args.misses]
         print(json.dumps(summary, indent=2))
@@ -59,6 +67,10 @@ def _evaluate(args) -> int:
     for name, tally in summary["per_type"].items():
         print(f"  {name:32s} tokens {tally['gold_tokens']:5d}  recall {tally['recall']:.4f} "
               f"{_ci(tally['recall_ci95'])}")
+    if args.against:
+        print(f"this engine minus {args.against}, the same notes resampled together:")
+        for name, change in summary["against"]["difference"].items():
+            print(f"  {name:32s} {change['difference']:+.4f} {_ci(change['ci95'])}")
     for miss in scores.misses[: args.misses]:
         context = miss["context"].replace("\n", " ")
         print(f"MISS {miss['id']} {miss['type']}: {miss['text']!r} in ...{context}...")

@@ -113,18 +113,15 @@ class Scores:
         if not self.per_note:
             return {}
         types = sorted(self.per_type)
-        counts = np.array([[n.true_positive, n.gold, n.predicted]
-                           + [n.per_type[t].found if t in n.per_type else 0 for t in types]
-                           + [n.per_type[t].gold if t in n.per_type else 0 for t in types]
-                           for n in self.per_note], dtype=np.int64)
-        rng = np.random.default_rng(seed)
-        samples = rng.integers(0, len(counts), size=(rounds, len(counts)))
-        totals = counts[samples].sum(axis=1)
-        result = {"recall": _interval(totals[:, 0], totals[:, 1]),
-                  "precision": _interval(totals[:, 0], totals[:, 2])}
-        for offset, name in enumerate(types):
-            result[name] = _interval(totals[:, 3 + offset], totals[:, 3 + len(types) + offset])
-        return result
+        totals = _resampled_totals([self.note_counts(types)], rounds, seed)[0]
+        return {name: _interval(_ratios(totals, name, types)) for name in ("recall", "precision", *types)}
+
+    def note_counts(self, types: list[str]) -> np.ndarray:
+        """One row per note: true positives, gold, predicted, then found and gold tokens of each type."""
+        return np.array([[n.true_positive, n.gold, n.predicted]
+                         + [n.per_type[t].found if t in n.per_type else 0 for t in types]
+                         + [n.per_type[t].gold if t in n.per_type else 0 for t in types]
+                         for n in self.per_note], dtype=np.int64).reshape(-1, 3 + 2 * len(types))
 
     def summary(self) -> dict:
         ci = self.intervals()
@@ -145,9 +142,49 @@ class Scores:
         }
 
 
-def _interval(found: np.ndarray, total: np.ndarray) -> list[float]:
-    ratios = np.where(total > 0, found / np.maximum(total, 1), 1.0)
-    low, high = np.percentile(ratios, [2.5, 97.5])
+def paired_difference(first: Scores, second: Scores, rounds: int = BOOTSTRAP_ROUNDS,
+                      seed: int = BOOTSTRAP_SEED) -> dict:
+    """second minus first, for recall, precision and each type's recall, with a 95% bootstrap interval.
+
+    Both engines scored the same notes in the same order, and each resample draws the same notes for both,
+    so the interval is that of the difference itself: a change whose interval holds 0 is within noise.
+    """
+    if len(first.per_note) != len(second.per_note):
+        raise ValueError("the two scores are not of the same notes")
+    types = sorted(set(first.per_type) | set(second.per_type))
+    if not first.per_note:
+        return {}
+    counts = [scores.note_counts(types) for scores in (first, second)]
+    resampled = _resampled_totals(counts, rounds, seed)
+    whole = [c.sum(axis=0, keepdims=True) for c in counts]
+    result = {}
+    for name in ("recall", "precision", *types):
+        point = _ratios(whole[1], name, types)[0] - _ratios(whole[0], name, types)[0]
+        result[name] = {"difference": round(float(point), 4),
+                        "ci95": _interval(_ratios(resampled[1], name, types) - _ratios(resampled[0], name, types))}
+    return result
+
+
+def _resampled_totals(counts: list[np.ndarray], rounds: int, seed: int) -> list[np.ndarray]:
+    """Column totals of `rounds` resamples of the notes (rows), the same rows drawn for each array."""
+    samples = np.random.default_rng(seed).integers(0, len(counts[0]), size=(rounds, len(counts[0])))
+    return [c[samples].sum(axis=1) for c in counts]
+
+
+def _ratios(totals: np.ndarray, name: str, types: list[str]) -> np.ndarray:
+    """recall, precision or one type's recall from rows of note_counts totals (1.0 where nothing to count)."""
+    if name == "recall":
+        found, total = totals[:, 0], totals[:, 1]
+    elif name == "precision":
+        found, total = totals[:, 0], totals[:, 2]
+    else:
+        offset = types.index(name)
+        found, total = totals[:, 3 + offset], totals[:, 3 + len(types) + offset]
+    return np.where(total > 0, found / np.maximum(total, 1), 1.0)
+
+
+def _interval(values: np.ndarray) -> list[float]:
+    low, high = np.percentile(values, [2.5, 97.5])
     return [round(float(low), 4), round(float(high), 4)]
 
 

@@ -33,7 +33,7 @@ from clinical_ai.nlp.weights import weights_sha256
 SUMMARIZER = {"name": "smollm2-135m-instruct", "version": "1", "base_model": "HuggingFaceTB/SmolLM2-135M-Instruct"}
 CLASSIFIER = {"name": "note-type-minilm-head", "version": "1", "base_model": "sentence-transformers/all-MiniLM-L6-v2"}
 NOTE_TYPE_HEAD = Path(__file__).parent / "data" / "note_type_head"
-PHI_TAGGER = {"name": "phi-tagger-spacy", "version": "2", "base_model": ""}
+PHI_TAGGER = {"name": "phi-tagger-spacy", "version": "3", "base_model": ""}
 SHIPPED_TAGGER = Path(deid.__file__).parent / "tagger" / "default"
 
 

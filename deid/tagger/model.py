@@ -100,7 +100,7 @@ def confirmed(value: str, entity_type: str) -> bool:
     if entity_type == entities.DATE:  # a month's name alone ("DEC") names no day
         return digits > 0 and (bool(_MONTH.search(value)) or _numeric_date(value.strip()))
     if entity_type == entities.PHONE:
-        return digits >= 7
+        return digits >= 7 and bool(_PHONE_SHAPE.fullmatch(value.strip()))
     if entity_type == entities.AGE:
         return value.strip().isdigit() and int(value) >= 90
     if entity_type == entities.EMAIL:
@@ -166,6 +166,10 @@ _YEAR = re.compile(r"(?:19|20)\d{2}|'\d{2}")
 _MONTH_DAY = re.compile(r"(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?:\d{2}|\d{4}))?")
 _MONTH_DAY_YEAR = re.compile(r"(?P<m>\d{1,2})-(?P<d>\d{1,2})-(?:\d{2}|\d{4})")  # "2-3" is a range
 _ISO = re.compile(r"\d{4}-(?P<m>\d{1,2})-(?P<d>\d{1,2})")
+# digit groups joined by spaces, dots, dashes or parentheses, a slash only after the first group
+# ("617/555-1234"), an optional country code and extension: "130-140/70-80" is a range and
+# "+10 TV 700 40%" ventilator settings
+_PHONE_SHAPE = re.compile(r"\+?\(?\d+\)?(?:\s?/\s?)?[\d\s().-]*\d(?:\s*(?:x|ext\.?)\s*\d{1,5})?", re.IGNORECASE)
 _ZIP = re.compile(r"^\d{5}(?:-\d{4})?$")
 _STREET_NUMBER = re.compile(rf"^\d{{1,6}}\s+{LETTER}")
 _STREET_WORDS = frozenset({"street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "drive", "dr", "lane",

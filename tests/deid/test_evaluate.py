@@ -1,7 +1,7 @@
 import json
 
 import deid.__main__ as cli
-from deid.evaluate import Scores, read_gold, select, split_part
+from deid.evaluate import Scores, paired_difference, read_gold, select, split_part
 from deid.results import Span
 
 
@@ -61,6 +61,30 @@ def test_bootstrap_interval_brackets_the_point_estimate_and_narrows_with_more_no
         small.intervals()["NAME"][1] - small.intervals()["NAME"][0])
 
 
+def _scores(found_every: int, notes: int = 200) -> Scores:
+    """notes of two names each; the second found in every found_every-th note only (0: never)."""
+    scores = Scores()
+    for i in range(notes):
+        phi = [{"start": 4, "end": 10, "type": "NAME"}, {"start": 15, "end": 22, "type": "NAME"}]
+        second = found_every and i % found_every == 0
+        scores.add({"id": str(i), "text": "Dr. Marder saw Ann Lee", "phi": phi},
+                   (Span(4, 10, "NAME"),) + ((Span(15, 22, "NAME"),) if second else ()))
+    return scores
+
+
+def test_a_paired_difference_is_a_gain_only_when_its_interval_is_above_zero():
+    never, every_other = _scores(0), _scores(2)
+    gain = paired_difference(never, every_other)["recall"]  # "Ann Lee" is 2 of a note's 3 name tokens
+    assert gain["difference"] == 0.3333 and 0 < gain["ci95"][0] <= 0.3333 <= gain["ci95"][1]
+    same = paired_difference(every_other, _scores(2))["NAME"]
+    assert same == {"difference": 0.0, "ci95": [0.0, 0.0]}
+    # resampled together, the interval of a small change is narrower than the two intervals apart
+    one_in_three = _scores(3)
+    change = paired_difference(one_in_three, every_other)["recall"]["ci95"]
+    apart = every_other.intervals()["recall"][1] - one_in_three.intervals()["recall"][0]
+    assert change[0] > 0 and change[1] - change[0] < apart
+
+
 def test_evaluate_scores_one_split_and_keeps_check_misses_closed(engine, tmp_path, monkeypatch, capsys):
     lines = [{"id": str(i), "patient_id": f"p{i}", "text": "Seen by Dr. Marder today.",
               "phi": [{"start": 12, "end": 18, "type": "HCPName"}]} for i in range(40)]
@@ -73,3 +97,18 @@ def test_evaluate_scores_one_split_and_keeps_check_misses_closed(engine, tmp_pat
     assert summary["recall_ci95"] == [1.0, 1.0]
     assert cli.main(["evaluate", str(gold), "--split", "check", "--misses", "3"]) == 2
     assert "MISS" not in capsys.readouterr().out
+
+
+def test_evaluate_against_the_rules_alone_prints_the_paired_difference(engine, tmp_path, monkeypatch, capsys):
+    lines = [{"id": str(i), "patient_id": f"p{i}", "text": "Seen by Dr. Marder today.",
+              "phi": [{"start": 12, "end": 18, "type": "HCPName"}]} for i in range(20)]
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    monkeypatch.setattr(cli, "DeidEngine", lambda: engine)
+    monkeypatch.setattr(engine, "tagger", engine.tagger)  # --against swaps it: restored after the test
+    assert cli.main(["evaluate", str(gold), "--against", "rules", "--json"]) == 0
+    against = json.loads(capsys.readouterr().out)["against"]
+    assert against["engine"] == "rules"
+    assert against["difference"]["recall"] == {"difference": 0.0, "ci95": [0.0, 0.0]}
+    assert cli.main(["evaluate", str(gold), "--against", "rules"]) == 0
+    assert "this engine minus rules" in capsys.readouterr().out

@@ -60,6 +60,20 @@ def test_training_reads_only_the_tune_split_of_gold(tmp_path):
     assert corpora[0]["licence"] == "MIT"
 
 
+def test_each_gold_record_is_trained_on_once_more_with_surrogates(tmp_path):
+    path, _ = _gold(tmp_path)
+    kept = gold_sources([str(path)], keep_values=True)
+    records, corpora = training_records(kept, seed=0, synthetic_notes=0)
+    tune = kept[0]["records"]
+    assert len(records) == 2 * len(tune) and corpora[1]["surrogate_copies"] == 1
+    as_written, copies = records[:len(tune)], records[len(tune):]
+    assert all("Qarvex" in r["text"] for r in as_written)
+    assert not any("Qarvex" in r["text"] for r in copies)
+    for copy in copies:  # the surrogate is where the span says, and the rest of the note is unchanged
+        span = copy["phi"][0]
+        assert copy["text"].startswith("Seen by Dr. ") and copy["text"][span["start"]:span["end"]].strip()
+
+
 def test_training_is_deterministic_and_writes_a_card(tmp_path):
     path, _ = _gold(tmp_path, "hospital_notes.jsonl")
     cards = [train(tmp_path / name, gold_sources([str(path)]), seed=1, synthetic_notes=30, epochs=1, progress=False)
@@ -176,6 +190,20 @@ def test_a_tagger_reads_the_installed_vectors_without_holding_them(tmp_path):
     ("Qarvex brth snds", "NAME", False),
 ])
 def test_in_mixed_case_a_tagged_name_or_place_has_capitalised_words(value, kind, kept):
+    from deid.tagger.model import confirmed
+
+    assert confirmed(value, kind) is kept
+
+
+@pytest.mark.parametrize("value, kind, kept", [
+    ("(555) 123-4567 x89", "PHONE", True),
+    ("+44 (0)20 7946 0958", "PHONE", True),
+    ("617/555-1234", "PHONE", True),
+    ("130-140/70-80", "PHONE", False),  # a blood pressure range
+    ("+10 TV 700 40% WNL", "PHONE", False),  # ventilator settings
+    ("Monday", "NAME", False),  # a weekday names no one
+])
+def test_a_tagged_phone_has_a_phone_shape_and_a_weekday_is_no_name(value, kind, kept):
     from deid.tagger.model import confirmed
 
     assert confirmed(value, kind) is kept

@@ -49,7 +49,7 @@ def test_uploaded_note_comes_back_deidentified_summarized_and_classified(stack):
             assert 0 <= span["start"] < span["end"] <= len(body["deidentified_text"])
     assert body["classification"]["label"] in NOTE_TYPES and body["classification"]["label_source"] == "model"
     assert 0 < body["classification"]["score"] <= 1
-    assert body["models"] == {"deid_tagger": "phi-tagger-spacy@2", "summarizer": "smollm2-135m-instruct@1",
+    assert body["models"] == {"deid_tagger": "phi-tagger-spacy@3", "summarizer": "smollm2-135m-instruct@1",
                               "classifier": "note-type-minilm-head@1"}
 
 

@@ -42,7 +42,7 @@ def gold_file(tmp_path):
 
 def test_the_shipped_tagger_is_installed_active_with_its_card_and_corpora(default_models):
     tagger = default_models[ModelVersion.Task.DEID]
-    assert tagger.ref == "phi-tagger-spacy@2" and tagger.status == ModelVersion.Status.ACTIVE
+    assert tagger.ref == "phi-tagger-spacy@3" and tagger.status == ModelVersion.Status.ACTIVE
     assert registry.kind_of(tagger.folder) == "phi-tagger"
     assert tagger.sha256 == weights_sha256(tagger.folder) == weights_sha256(defaults.SHIPPED_TAGGER)
     for corpus, licence in [("PhysioNet", "GPL-2.0"), ("presidio-research", "MIT"), ("synthetic", "MIT")]:
@@ -57,7 +57,7 @@ def test_a_document_names_the_tagger_that_ran_beside_the_rules(default_models):
     assert document.deid_tagger == default_models[ModelVersion.Task.DEID]
     assert "Oskentry" not in document.deidentified_text and "3/4/2021" not in document.deidentified_text
     event = AuditEvent.objects.get(action="de-identify", object_id=str(document.pk))
-    assert event.details["deid_tagger"] == "phi-tagger-spacy@2"
+    assert event.details["deid_tagger"] == "phi-tagger-spacy@3"
 
 
 def test_with_no_deid_version_active_the_rules_run_alone(model_root, db):
@@ -69,7 +69,7 @@ def test_with_no_deid_version_active_the_rules_run_alone(model_root, db):
 def test_train_deid_fine_tunes_the_active_tagger_on_the_tune_part_and_keeps_no_gold_value(default_models, gold_file):
     trained = models("train", "--task", "deid", "--data", gold_file, "--epochs", "1", "--synthetic-notes", "20")
     assert trained["model"] == "phi-tagger-ft@1" and trained["status"] == "candidate"
-    assert trained["base_model"] == "phi-tagger-spacy@2"
+    assert trained["base_model"] == "phi-tagger-spacy@3"
     validation = trained["metrics"]["validation"]
     assert 0 <= validation["recall"] <= 1 and validation["n"] < 40 and "rules_only" in trained["metrics"]
     version = ModelVersion.objects.get(name="phi-tagger-ft", version="1")
@@ -85,11 +85,11 @@ def test_train_deid_fine_tunes_the_active_tagger_on_the_tune_part_and_keeps_no_g
 
 
 def test_evaluate_scores_a_deid_version_on_the_check_part_or_the_whole_file(default_models, gold_file):
-    check = models("evaluate", "phi-tagger-spacy@2", "--data", gold_file)
-    whole = models("evaluate", "phi-tagger-spacy@2", "--data", gold_file, "--part", "all")
+    check = models("evaluate", "phi-tagger-spacy@3", "--data", gold_file)
+    whole = models("evaluate", "phi-tagger-spacy@3", "--data", gold_file, "--part", "all")
     assert check["n"] < whole["n"] == 40
     assert {"recall", "precision", "f2", "per_type"} <= set(check)
-    assert AuditEvent.objects.filter(action="model-evaluate", object_id="phi-tagger-spacy@2").count() == 2
+    assert AuditEvent.objects.filter(action="model-evaluate", object_id="phi-tagger-spacy@3").count() == 2
 
 
 def test_promotion_of_a_tagger_is_gated_on_recall_against_the_active_one(default_models, gold_file, django_user_model):
