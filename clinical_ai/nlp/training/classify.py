@@ -21,7 +21,10 @@ Measured with ``models train`` (seed 13, 2 shared CPU cores; the held-out part s
 - MTS-Dialog section headers (1,199 dialogues, 20 labels, 959 / 240): cross-validated 0.385
   embeddings alone, 0.361 n-grams alone, blend (0.4) 0.441. Held out: 0.504 (accuracy 0.783)
   against TF-IDF's 0.415 (0.767), difference 0.089 [0.029, 0.145]; its valid.csv (100): accuracy
-  0.71, macro-F1 0.429 (the embeddings-only head: 0.72, 0.450).
+  0.71, macro-F1 0.429 (the embeddings-only head: 0.72, 0.450). Tried and not kept (5-fold CV on all of
+  train.csv, out-of-fold predictions): sentence-level views beside the window mean (the mean of the note's
+  sentence embeddings and its opening sentence's) gave macro-F1 0.477 against 0.449, difference 0.027, 95%
+  bootstrap [-0.009, 0.065], accuracy 0.778 against 0.782; the sentence mean or max alone no better.
 Training costs one encoder pass over the notes plus minutes of regressions for the CV (one
 thread each) at these sizes. A full fine-tune ran at ~12 s per 16-window step (~50 min for three epochs), so it
 is kept for GPU workers.
