@@ -117,19 +117,24 @@ def _train_head(train_set, validation_texts, labels, encoder_folder: Path, targe
     encoder = SentenceEncoder(encoder_folder, settings.window_tokens)
     texts, truth = [example.text for example in train_set], [example.target for example in train_set]
     write(f"embedding {len(train_set)} training notes with the frozen encoder")
-    embeddings = encoder.embed(texts).numpy()
+    head, chosen = choose_and_fit_head(encoder.embed(texts).numpy(), texts, truth, labels, settings, write)
+    shutil.copytree(encoder_folder, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns(LABELS_FILE))
+    head.save(target)
+    write(f"embedding {len(validation_texts)} validation notes")
+    logits = head.logits(encoder.embed(validation_texts), validation_texts)
+    return [labels[i] for i in logits.argmax(1).tolist()], chosen
+
+
+def choose_and_fit_head(embeddings: np.ndarray, texts: list[str], truth: list[str], labels: list[str],
+                        settings: ClassifierSettings, write) -> tuple[LinearHead, dict]:
+    """The head chosen by cross-validation on these rows and fitted on all of them, with its choices."""
     write(f"choosing the head by {settings.folds}-fold cross-validation on the training part")
     # One thread per regression: on shared cores, OpenMP's spinning threads made each fit ~4x slower.
     with threadpool_limits(limits=1):
         chosen = choose_head(embeddings, texts, truth, labels, settings)
         write(f"chosen: {chosen}")
         head = fit_head(embeddings, texts, truth, labels, chosen, settings)
-    chosen["ngram_terms"] = head.tfidf.size if head.tfidf is not None else 0
-    shutil.copytree(encoder_folder, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns(LABELS_FILE))
-    head.save(target)
-    write(f"embedding {len(validation_texts)} validation notes")
-    logits = head.logits(encoder.embed(validation_texts), validation_texts)
-    return [labels[i] for i in logits.argmax(1).tolist()], chosen
+    return head, chosen | {"ngram_terms": head.tfidf.size if head.tfidf is not None else 0}
 
 
 def choose_head(embeddings: np.ndarray, texts: list[str], truth: list[str], labels: list[str],
