@@ -211,7 +211,7 @@ def _sync(device: torch.device) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, default=ROOT / "var/models/smollm2-135m-instruct/1")
-    parser.add_argument("--encoder", type=Path, default=ROOT / "var/models/note-type-minilm-head/1",
+    parser.add_argument("--encoder", type=Path, default=ROOT / "var/models/note-type-minilm-head/2",
                         help="sentence encoder folder that grounds the summaries")
     parser.add_argument("--data", type=Path, help="CSV of notes, or a FHIR NDJSON folder (not needed with --random-weights)")
     parser.add_argument("--column", default="transcription")

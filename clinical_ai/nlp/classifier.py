@@ -140,7 +140,7 @@ class TfidfFeatures:
 
 class LinearHead:
     """Logits = embeddings @ weight.T + tfidf(text) @ tfidf_weight.T + bias; the TF-IDF term only where the
-    head has one (heads trained before it, like the shipped note-type head, are embeddings alone)."""
+    head has one (heads trained before it, and those whose cross-validation chose embeddings alone, have none)."""
 
     def __init__(self, weight, bias, labels: list[str], tfidf: TfidfFeatures | None = None, tfidf_weight=None):
         self.weight = torch.as_tensor(weight, dtype=torch.float32)
@@ -187,10 +187,6 @@ class EmbeddingHeadClassifier:
 
     def classify(self, texts: list[str]) -> list[tuple[str, float]]:
         return _best(self.probabilities(texts), self.labels)
-
-    @staticmethod
-    def save_head(folder: Path, weight, bias, labels: list[str]) -> None:
-        LinearHead(weight, bias, labels).save(folder)
 
 
 def _best(probabilities: torch.Tensor, labels: list[str]) -> list[tuple[str, float]]:

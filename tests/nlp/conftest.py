@@ -8,13 +8,16 @@ from clinical_ai.nlp import defaults, registry
 
 @pytest.fixture
 def model_root(tmp_path, settings):
-    """A private MODEL_ROOT holding links to the installed default models, registered in the test database."""
+    """A private MODEL_ROOT holding links to the installed default models' current versions (an install that
+    has had earlier defaults keeps their folders too, which this registry never had)."""
     installed = django_settings.MODEL_ROOT
     root = tmp_path / "models"
     root.mkdir()
     for spec in (defaults.SUMMARIZER, defaults.CLASSIFIER, defaults.PHI_TAGGER):
-        if (installed / spec["name"]).is_dir():
-            (root / spec["name"]).symlink_to(installed / spec["name"], target_is_directory=True)
+        folder = installed / spec["name"] / spec["version"]
+        if folder.is_dir():
+            (root / spec["name"]).mkdir()
+            (root / spec["name"] / spec["version"]).symlink_to(folder, target_is_directory=True)
     settings.MODEL_ROOT = root
     registry._load.cache_clear()
     return root

@@ -5,6 +5,7 @@ import pytest
 
 from clinical_ai.nlp import defaults, metrics, registry
 from clinical_ai.nlp.classifier import HEAD_FILE, EmbeddingHeadClassifier
+from clinical_ai.nlp.models import ModelVersion
 from clinical_ai.nlp.training import note_types
 from tests.nlp.conftest import write_csv
 
@@ -38,6 +39,8 @@ def test_build_writes_a_calibrated_head_with_its_card_figures_and_weight_hash(tm
     report = note_types.build(write_csv(tmp_path / "m.csv", HEADER, rows), defaults.encoder_folder(), out,
                               lambda line: None)
     assert report["data"]["tune"] + report["data"]["check"] == 48
+    # The recipe of models train --task classify: each view's C, the blend and the temperature by cross-validation.
+    assert {"c_embeddings", "c_ngrams", "blend", "temperature", "cv_macro_f1"} <= set(report["hyperparameters"])
     assert report["check"]["accuracy"] == 1.0 and 0 <= report["check"]["ece"] <= 1
     assert set(report["check"]["macro_f1_difference_vs_tfidf"]) == {"difference", "low", "high", "resamples"}
     assert report["weights_sha256"] == hashlib.sha256((out / HEAD_FILE).read_bytes()).hexdigest()
@@ -56,6 +59,7 @@ def test_the_shipped_head_matches_its_card_and_labels_only_product_note_types():
 @pytest.mark.django_db
 def test_the_default_classifier_is_the_trained_head_with_its_figures_in_the_registry(default_models):
     version = default_models["classify"]
+    assert version.ref == "note-type-minilm-head@2" and version.status == ModelVersion.Status.ACTIVE
     assert registry.kind_of(version.folder) == "embedding-head"
     assert {"mtsamples_note_types_check", "tfidf_logreg_baseline"} <= set(version.metrics) and version.training_data["rows"] > 0
     model = registry.load(version)
@@ -63,6 +67,17 @@ def test_the_default_classifier_is_the_trained_head_with_its_figures_in_the_regi
     ((label, score),) = model.classify(["Preoperative diagnosis: appendicitis. Procedure: laparoscopic appendectomy. "
                                         "Anesthesia: general. Estimated blood loss: minimal. Specimen to pathology."])
     assert label == "operative_note" and 0 < score <= 1
+
+
+@pytest.mark.django_db
+def test_on_an_install_where_the_earlier_head_is_active_the_new_one_is_a_candidate(model_root):
+    earlier = ModelVersion.objects.create(name="note-type-minilm-head", version="1", task=ModelVersion.Task.CLASSIFY,
+                                          path="note-type-minilm-head/1", sha256="0" * 64,
+                                          status=ModelVersion.Status.ACTIVE)
+    classifier = next(version for version in defaults.install_defaults() if version.task == ModelVersion.Task.CLASSIFY)
+    assert classifier.ref == "note-type-minilm-head@2" and classifier.status == ModelVersion.Status.CANDIDATE
+    earlier.refresh_from_db()
+    assert earlier.status == ModelVersion.Status.ACTIVE
 
 
 def test_expected_calibration_error_is_zero_when_confidence_matches_accuracy():

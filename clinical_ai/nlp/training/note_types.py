@@ -1,11 +1,12 @@
-"""The recipe of the default note-type classifier shipped in data/note_type_head/: a logistic-regression
-head over frozen all-MiniLM-L6-v2 embeddings, trained on MTSamples' note-type buckets.
+"""The recipe of the default note-type classifier shipped in data/note_type_head/: the head of
+``models train --task classify`` (classify.choose_and_fit_head: frozen all-MiniLM-L6-v2 embeddings blended
+with TF-IDF n-grams), trained on MTSamples' note-type buckets.
 
 - Labels: data/mtsamples_note_type_buckets.json maps each note-type bucket to a product note type;
   the mixed "Consult - History and Phy." bucket is split by sample name (a consult, an ER visit,
   else a history and physical). A text filed under two different note types is dropped.
-- Split: stratified, ``CHECK_FRACTION`` of the notes held out as the check part, seed 13. The
-  regularization, class weighting and the softmax temperature (calibration) are chosen by 5-fold
+- Split: stratified, ``CHECK_FRACTION`` of the notes held out as the check part, seed 13. Each view's
+  regularization, the blend and the softmax temperature (calibration) are chosen by 5-fold
   cross-validation on the tune part only; the check part is scored once, at the end.
 - Reported on the check part: macro-F1 and accuracy against TF-IDF + logistic regression trained
   on the same tune part, the 95% bootstrap interval of the macro-F1 difference, and the expected
@@ -18,22 +19,17 @@ import re
 from pathlib import Path
 
 import numpy as np
-from scipy.special import log_softmax, softmax
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from scipy.special import softmax
 
 from clinical_ai.nlp import datasets, metrics
-from clinical_ai.nlp.classifier import HEAD_FILE, EmbeddingHeadClassifier, SentenceEncoder
-from clinical_ai.nlp.training.classify import ClassifierSettings, tfidf_baseline
+from clinical_ai.nlp.classifier import HEAD_FILE, LinearHead, SentenceEncoder
+from clinical_ai.nlp.training.classify import ClassifierSettings, choose_and_fit_head, tfidf_baseline
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 HEAD_FOLDER = DATA / "note_type_head"
 BUCKETS = json.loads((DATA / "mtsamples_note_type_buckets.json").read_text())
 MIXED_BUCKET = "Consult - History and Phy."
 SEED, CHECK_FRACTION, FOLDS = 13, 0.25, 5
-GRID_C = (0.3, 1.0, 3.0, 10.0, 30.0)
-GRID_CLASS_WEIGHT = (None, "balanced")
-TEMPERATURES = np.logspace(-1, 1, 81)
 REBUILD = ("python manage.py train_note_types --mtsamples ../shared/data/nlp/mtsamples_dev.csv "
            "--synthea ../shared/data/fhir/synthea_dev")
 
@@ -82,31 +78,28 @@ def build(mtsamples: Path, encoder_folder: Path, out: Path, write, synthea: Path
     write(f"MTSamples note types: {len(examples)} notes, {len(labels)} types; tune {len(tune)}, check {len(check)}")
     encoder = SentenceEncoder(encoder_folder)
     write("embedding the notes with the frozen encoder")
-    tune_x, check_x = encoder.embed([e.text for e in tune]).numpy(), encoder.embed([e.text for e in check]).numpy()
-    tune_y = [example.target for example in tune]
-    choice = _choose(tune_x, tune_y)
-    write(f"chosen on the tune part by {FOLDS}-fold cross-validation: {choice}")
-    head = _head(choice).fit(tune_x, tune_y)
-    weight, bias = head.coef_ / choice["temperature"], head.intercept_ / choice["temperature"]
-    check_y = [example.target for example in check]
+    tune_texts, tune_y = [e.text for e in tune], [e.target for e in tune]
+    settings = ClassifierSettings(seed=SEED, folds=FOLDS)
+    head, choice = choose_and_fit_head(encoder.embed(tune_texts).numpy(), tune_texts, tune_y, labels, settings, write)
+    check_texts, check_y = [e.text for e in check], [e.target for e in check]
     report = {"data": {"mtsamples": datasets.fingerprint(examples), "tune": len(tune), "check": len(check),
                        "seed": SEED, "labels": labels},
               "hyperparameters": choice | {"encoder": "sentence-transformers/all-MiniLM-L6-v2 (frozen)"},
-              "check": _scores(check_y, _probabilities(check_x, weight, bias), labels)}
-    baseline = tfidf_baseline(tune, [e.text for e in check], ClassifierSettings(seed=SEED))
+              "check": _scores(check_y, _probabilities(head, encoder, check_texts), labels)}
+    baseline = tfidf_baseline(tune, check_texts, settings)
     report["check"]["tfidf_logreg_baseline"] = metrics.classification(check_y, baseline)
     report["check"]["macro_f1_difference_vs_tfidf"] = metrics.bootstrap_difference(
         check_y, report["check"]["predicted"], baseline)
     if synthea:
         write("de-identifying and classifying the Synthea notes, LOINC type hidden")
         notes = synthea_examples(synthea, loinc_note_types)
-        notes_x = encoder.embed([e.text for e in notes]).numpy()
-        report["synthea_loinc_hidden"] = _scores([e.target for e in notes], _probabilities(notes_x, weight, bias), labels)
+        report["synthea_loinc_hidden"] = _scores([e.target for e in notes],
+                                                 _probabilities(head, encoder, [e.text for e in notes]), labels)
         report["synthea_loinc_hidden"]["data"] = datasets.fingerprint(notes)
     for part in ("check", "synthea_loinc_hidden"):
         report.get(part, {}).pop("predicted", None)
     out.mkdir(parents=True, exist_ok=True)
-    EmbeddingHeadClassifier.save_head(out, weight, bias, labels)
+    head.save(out)
     report["weights_sha256"] = hashlib.sha256((out / HEAD_FILE).read_bytes()).hexdigest()
     report["rebuild"] = REBUILD
     (out / "metrics.json").write_text(json.dumps(report, indent=2) + "\n")
@@ -119,8 +112,9 @@ def card(report: dict) -> str:
     difference = check["macro_f1_difference_vs_tfidf"]
     lines = [
         "# note-type-minilm-head", "",
-        "Default note-type classifier: a logistic-regression head over frozen all-MiniLM-L6-v2 embeddings "
-        "(mean-pooled, 256-token windows averaged), softmax temperature fitted for calibration.", "",
+        "Default note-type classifier: one linear layer over frozen all-MiniLM-L6-v2 embeddings (mean-pooled, "
+        "256-token windows averaged) and the note's TF-IDF word and character n-grams, each view's logistic "
+        "regression blended as cross-validation chose, softmax temperature fitted for calibration.", "",
         "## Training data", "",
         f"MTSamples note-type buckets (mtsamples_dev.csv), fingerprint SHA-256 `{report['data']['mtsamples']['sha256']}`, "
         f"{report['data']['mtsamples']['rows']} notes; tune {report['data']['tune']}, check {report['data']['check']} "
@@ -145,30 +139,8 @@ def card(report: dict) -> str:
     return "\n".join(lines)
 
 
-def _choose(features: np.ndarray, labels: list[str]) -> dict:
-    folds = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED)
-    best = None
-    for c in GRID_C:
-        for class_weight in GRID_CLASS_WEIGHT:
-            choice = {"C": c, "class_weight": class_weight}
-            predicted = cross_val_predict(_head(choice), features, labels, cv=folds)
-            score = metrics.classification(labels, list(predicted))["macro_f1"]
-            if best is None or score > best[0]:
-                best = (score, choice)
-    choice = best[1]
-    logits = cross_val_predict(_head(choice), features, labels, cv=folds, method="decision_function")
-    classes = sorted(set(labels))
-    truth = np.array([classes.index(label) for label in labels])
-    losses = [-log_softmax(logits / t, axis=1)[np.arange(len(truth)), truth].mean() for t in TEMPERATURES]
-    return choice | {"cv_macro_f1": best[0], "temperature": round(float(TEMPERATURES[int(np.argmin(losses))]), 4)}
-
-
-def _head(choice: dict) -> LogisticRegression:
-    return LogisticRegression(max_iter=5000, C=choice["C"], class_weight=choice["class_weight"], random_state=SEED)
-
-
-def _probabilities(features: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    return softmax(features @ weight.T + bias, axis=1)  # what EmbeddingHeadClassifier computes
+def _probabilities(head: LinearHead, encoder: SentenceEncoder, texts: list[str]) -> np.ndarray:
+    return softmax(head.logits(encoder.embed(texts), texts).numpy(), axis=1)  # what EmbeddingHeadClassifier computes
 
 
 def _scores(truth: list[str], probabilities: np.ndarray, labels: list[str]) -> dict:
@@ -179,9 +151,3 @@ def _scores(truth: list[str], probabilities: np.ndarray, labels: list[str]) -> d
     scores["predicted"] = predicted
     return scores
 
-
-def _ndjson(folder: Path, kind: str):
-    for path in sorted(folder.glob(f"{kind}.*ndjson")):
-        for line in path.read_text().splitlines():
-            if line.strip():
-                yield json.loads(line)
