@@ -22,6 +22,7 @@ from pathlib import Path
 import torch
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from clinical_ai.nlp.sentences import sentence_spans
 from clinical_ai.nlp.summarizer import degenerate
 
 SUPPORT_THRESHOLD = 0.5  # of 0.5 x cosine + 0.5 x share of the sentence's content words found
@@ -31,8 +32,6 @@ MIN_EXTRACTIVE_WORDS = 5  # shorter lines are headers and list stubs, not inform
 EMBED_BATCH = 64
 ABSTRACTIVE, EXTRACTIVE = "abstractive", "extractive"
 
-# A sentence: from a non-space to a full stop followed by space, a line end, or the text's end.
-_SENTENCE = re.compile(r"\S[^\n]*?(?:[.!?](?=\s|$)|(?=\n)|$)")
 _NUMBER = re.compile(r"\d+(?:[.,:/-]\d+)*")
 _WORD = re.compile(r"[a-z][a-z'-]*")
 _TERM_ENDINGS = tuple(
@@ -64,16 +63,6 @@ class GroundedSummary:
     def text(self) -> str:
         """What may be shown as the summary: the supported sentences only."""
         return " ".join(sentence.text for sentence in self.sentences if sentence.supported)
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence or line of ``text``, trailing spaces excluded."""
-    spans = []
-    for match in _SENTENCE.finditer(text):
-        start, end = match.start(), match.start() + len(match.group().rstrip())
-        if any(character.isalnum() for character in text[start:end]):
-            spans.append((start, end))
-    return spans
 
 
 def ground_summaries(sources: list[str], drafts: list[str], embed: Embed) -> list[GroundedSummary]:

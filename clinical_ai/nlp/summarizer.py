@@ -25,6 +25,7 @@ from transformers import (
 )
 
 from clinical_ai.nlp import runtime
+from clinical_ai.nlp.sentences import complete_sentences
 
 INSTRUCTION = (
     "Summarize the following clinical note in two or three sentences for a clinician. "
@@ -34,7 +35,6 @@ INSTRUCTION = (
 NO_REPEAT_NGRAM_SIZE = 4
 REPETITION_PENALTY = 1.2
 LOOP_NGRAM, LOOP_COUNT = 4, 3  # a 4-word phrase three times is a loop
-_SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s|$)")
 _WORD = re.compile(r"\w+")
 
 
@@ -59,12 +59,6 @@ class OwnRepetitionControl(LogitsProcessor):
                       if tuple(tokens[i:i + self.ngram - 1]) == prefix]
             scores[row, banned] = -float("inf")
         return scores
-
-
-def complete_sentences(text: str) -> str:
-    """The text up to the end of its last complete sentence; "" if no sentence was finished."""
-    ends = [match.end() for match in _SENTENCE_END.finditer(text)]
-    return text[:ends[-1]].strip() if ends else ""
 
 
 def degenerate(text: str) -> str:
