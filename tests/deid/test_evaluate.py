@@ -85,11 +85,17 @@ def test_a_paired_difference_is_a_gain_only_when_its_interval_is_above_zero():
     assert change[0] > 0 and change[1] - change[0] < apart
 
 
-def test_evaluate_scores_one_split_and_keeps_check_misses_closed(engine, tmp_path, monkeypatch, capsys):
+def _gold_file(tmp_path, notes: int):
+    """(path, lines): notes of one patient each, one clinician's name in each."""
     lines = [{"id": str(i), "patient_id": f"p{i}", "text": "Seen by Dr. Marder today.",
-              "phi": [{"start": 12, "end": 18, "type": "HCPName"}]} for i in range(40)]
+              "phi": [{"start": 12, "end": 18, "type": "HCPName"}]} for i in range(notes)]
     gold = tmp_path / "gold.jsonl"
     gold.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    return gold, lines
+
+
+def test_evaluate_scores_one_split_and_keeps_check_misses_closed(engine, tmp_path, monkeypatch, capsys):
+    gold, lines = _gold_file(tmp_path, 40)
     monkeypatch.setattr(cli, "DeidEngine", lambda: engine)
     assert cli.main(["evaluate", str(gold), "--split", "tune", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
@@ -100,10 +106,7 @@ def test_evaluate_scores_one_split_and_keeps_check_misses_closed(engine, tmp_pat
 
 
 def test_evaluate_against_the_rules_alone_prints_the_paired_difference(engine, tmp_path, monkeypatch, capsys):
-    lines = [{"id": str(i), "patient_id": f"p{i}", "text": "Seen by Dr. Marder today.",
-              "phi": [{"start": 12, "end": 18, "type": "HCPName"}]} for i in range(20)]
-    gold = tmp_path / "gold.jsonl"
-    gold.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    gold, _ = _gold_file(tmp_path, 20)
     monkeypatch.setattr(cli, "DeidEngine", lambda: engine)
     monkeypatch.setattr(engine, "tagger", engine.tagger)  # --against swaps it: restored after the test
     assert cli.main(["evaluate", str(gold), "--against", "rules", "--json"]) == 0
