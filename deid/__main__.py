@@ -55,6 +55,9 @@ def _evaluate(args) -> int:
     summary = scores.summary()
     if args.against:
         engine.tagger = None if args.against == "rules" else load_tagger(args.against)  # the same rules, loaded once
+        if engine.tagger is None and args.against != "rules":
+            print(f"--against: {args.against} is no tagger folder (a card.json and model/), nor 'rules'", file=sys.stderr)
+            return 2
         summary["against"] = {"engine": args.against,
                               "difference": paired_difference(evaluate(engine, records), scores)}
     if args.json:

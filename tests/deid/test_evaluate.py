@@ -115,3 +115,4 @@ def test_evaluate_against_the_rules_alone_prints_the_paired_difference(engine, t
     assert against["difference"]["recall"] == {"difference": 0.0, "ci95": [0.0, 0.0]}
     assert cli.main(["evaluate", str(gold), "--against", "rules"]) == 0
     assert "this engine minus rules" in capsys.readouterr().out
+    assert cli.main(["evaluate", str(gold), "--against", str(tmp_path)]) == 2  # a folder with no tagger in it
