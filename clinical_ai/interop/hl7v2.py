@@ -264,7 +264,8 @@ def _notes(message: hl7.Message, header: MessageHeader, codec: str,
     if header.message_type not in _NOTE_MESSAGE_TYPES:
         return [], []
     segments = [Fields(segment, message, codec) for segment in message]
-    if header.message_type == "MDM" and not any(s.segment_id == "TXA" for s in segments):
+    txa = next((s for s in segments if s.segment_id == "TXA"), None)  # an MDM's document header
+    if header.message_type == "MDM" and txa is None:
         return [], ["MDM message has no TXA segment"]
     groups = _mdm_groups(segments) if header.message_type == "MDM" else _oru_groups(segments)
     patient = hl7v2_context.patient_context(segments)
@@ -273,8 +274,7 @@ def _notes(message: hl7.Message, header: MessageHeader, codec: str,
     for group in groups:
         text = _group_text(group, problems)
         if text:
-            found.append((text, *_document_type(group, segments), _service_date(group, segments),
-                          _author(group, segments)))
+            found.append((text, *_document_type(group, txa), _service_date(group, txa), _author(group, txa)))
     if not found and not problems:
         problems.append(f"{header.message_type} message carries no note text in its OBX segments")
     return [
@@ -350,9 +350,8 @@ def _ed_bytes(data: str, encoding: str, obx: Fields) -> bytes:
     raise AttachmentError("ED encoding is not Base64, Hex or A")
 
 
-def _document_type(group: _DocumentGroup, segments: list[Fields]) -> tuple[str, str]:
+def _document_type(group: _DocumentGroup, txa: Fields | None) -> tuple[str, str]:
     """(LOINC code, title): TXA-2 for MDM documents, else a LOINC-coded OBR-4."""
-    txa = next((s for s in segments if s.segment_id == "TXA"), None)
     if txa is not None and txa.component(2, 1).upper() in _TXA_DOCUMENT_TYPES:
         return _TXA_DOCUMENT_TYPES[txa.component(2, 1).upper()]
     if group.order is None:
@@ -363,10 +362,9 @@ def _document_type(group: _DocumentGroup, segments: list[Fields]) -> tuple[str, 
     return "", group.order.component(4, 2)
 
 
-def _service_date(group: _DocumentGroup, segments: list[Fields]) -> date | None:
+def _service_date(group: _DocumentGroup, txa: Fields | None) -> date | None:
     """TXA-4 (the document's activity date) for MDM documents, else the report's OBR-7 (observation
     date). MSH-7 is when the message was sent, not a date of service: without either, there is none."""
-    txa = next((s for s in segments if s.segment_id == "TXA"), None)
     for value in (txa.component(4, 1) if txa else "", group.order.component(7, 1) if group.order else ""):
         try:
             return datetime.strptime(value[:8], "%Y%m%d").date()
@@ -375,11 +373,10 @@ def _service_date(group: _DocumentGroup, segments: list[Fields]) -> date | None:
     return None
 
 
-def _author(group: _DocumentGroup, segments: list[Fields]) -> str:
+def _author(group: _DocumentGroup, txa: Fields | None) -> str:
     """Who wrote the note: TXA-9 (originator), else TXA-22 (authentication person) of an MDM document;
     else the report's OBR-32 (principal result interpreter), else OBR-16 (ordering provider). The name
     as "given family"; "" when the message names none (PV1's attending did not necessarily write it)."""
-    txa = next((s for s in segments if s.segment_id == "TXA"), None)
     fields = [(txa, 9, hl7v2_context.clinician_name), (txa, 22, hl7v2_context.clinician_name),
               (group.order, 32, hl7v2_context.ndl_name), (group.order, 16, hl7v2_context.clinician_name)]
     for segment, number, name_of in fields:
