@@ -129,8 +129,9 @@ def _figures(version: ModelVersion, day: date, documents: list[Document]) -> dic
                "note_length_shift": _shift(mean_length, reference),
                "report_rate": round(reports.count() / len(documents), 4)}
     if version.task == ModelVersion.Task.CLASSIFY:
-        figures |= _classifier_figures(documents, reference, reports)
-        figures |= _calibration(version, day, documents, reports)
+        mean_score = _mean_score(documents)
+        figures |= _classifier_figures(documents, reference, mean_score)
+        figures |= _calibration(version, day, documents, reports, mean_score)
     elif version.task == ModelVersion.Task.DEID:
         figures |= _tagger_figures(version, day, documents)
     else:
@@ -144,17 +145,21 @@ def _shift(mean_length: float, reference: dict) -> float | None:
     return round((mean_length - reference["length_mean"]) / reference["length_sd"], 3)
 
 
-def _classifier_figures(documents, reference: dict, reports) -> dict:
-    mix = Counter(document.label for document in documents)
+def _mean_score(documents) -> float | None:
+    """The mean of the classifier's scores over the day's notes (None when none has one), unrounded."""
     scores = [document.label_score for document in documents if document.label_score is not None]
-    mean_score = sum(scores) / len(scores) if scores else None
+    return sum(scores) / len(scores) if scores else None
+
+
+def _classifier_figures(documents, reference: dict, mean_score: float | None) -> dict:
+    mix = Counter(document.label for document in documents)
     return {"label_mix": dict(mix),
             "label_psi": population_stability_index(reference["label_counts"], mix)
             if reference.get("label_counts") else None,
             "mean_score": round(mean_score, 4) if mean_score is not None else None}
 
 
-def _calibration(version: ModelVersion, day: date, documents, reports) -> dict:
+def _calibration(version: ModelVersion, day: date, documents, reports, mean_score: float | None) -> dict:
     """The expected calibration error over the day's labelled notes; the proxy only when there are none."""
     corrected = _corrected(documents, reports)
     coded = _coded(version, day)
@@ -163,9 +168,8 @@ def _calibration(version: ModelVersion, day: date, documents, reports) -> dict:
         return {"calibration_ece": metrics.expected_calibration_error(confidences, correct),
                 "calibration_labelled": len(confidences), "calibration_coded": len(coded),
                 "calibration_corrected": len(corrected), "calibration_source": "labels"}
-    scores = [document.label_score for document in documents if document.label_score is not None]
     wrong = reports.filter(category=Report.Category.WRONG_TYPE).values("document").distinct().count()
-    gap = round(sum(scores) / len(scores) - (1 - wrong / len(documents)), 4) if scores else None
+    gap = round(mean_score - (1 - wrong / len(documents)), 4) if mean_score is not None else None
     return {"calibration_ece": None, "calibration_labelled": 0, "calibration_gap": gap,
             "calibration_source": "proxy: no labelled notes"}
 
