@@ -9,14 +9,19 @@ import functools
 import re
 
 import spacy
+from spacy.symbols import ORTH
 
 _LINE = re.compile(r"[^\n]+")
 _FULL_STOPS = frozenset(".!?")
+# abbreviations of clinical text that spaCy's English exceptions lack ("BP approx. 120/80")
+_ABBREVIATIONS = ("approx.", "Approx.")
 
 
 @functools.cache
 def _segmenter():
     nlp = spacy.blank("en")
+    for abbreviation in _ABBREVIATIONS:
+        nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
     nlp.add_pipe("sentencizer")
     return nlp
 

@@ -8,6 +8,7 @@ def _texts(text):
 def test_a_title_or_abbreviation_does_not_end_a_sentence():
     text = "Nursing note. Mr. [NAME] was seen on [DATE] by Dr. [NAME]. Plan: rest!"
     assert _texts(text) == ["Nursing note.", "Mr. [NAME] was seen on [DATE] by Dr. [NAME].", "Plan: rest!"]
+    assert _texts("BP approx. 120/80 today. Seen by J. Smith.") == ["BP approx. 120/80 today.", "Seen by J. Smith."]
 
 
 def test_each_line_is_a_sentence_and_empty_lines_are_none():

@@ -1,16 +1,12 @@
 """What the report controls on a document page need: the summary cut into sentences with their offsets."""
-import re
-
 from django import template
 
+from clinical_ai.nlp.sentences import sentence_spans
 from clinical_ai.quality import monitoring
 from clinical_ai.quality.models import Report
 from clinical_ai.quality.reports import CATEGORIES
 
 register = template.Library()
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-# A full stop after these is not the end of a sentence ("Mr. [NAME] was seen").
-ABBREVIATION = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|vs|approx|e\.g|i\.e)|\b[A-Z])\.$")
 
 
 @register.simple_tag
@@ -31,13 +27,7 @@ def summary_sentences(document) -> list[dict]:
 
 
 def _sentences(summary: str) -> list[str]:
-    sentences = []
-    for piece in SENTENCE_END.split(summary.strip()):
-        if sentences and ABBREVIATION.search(sentences[-1]):
-            sentences[-1] += " " + piece
-        else:
-            sentences.append(piece)
-    return sentences
+    return [summary[start:end] for start, end in sentence_spans(summary)]
 
 
 @register.simple_tag
