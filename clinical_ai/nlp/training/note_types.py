@@ -12,6 +12,9 @@ with TF-IDF n-grams), trained on MTSamples' note-type buckets.
   on the same tune part, the 95% bootstrap interval of the macro-F1 difference, and the expected
   calibration error. With Synthea FHIR notes: accuracy with their LOINC type hidden from the
   classifier, on the notes after de-identification (as the classifier sees them in the product).
+  On the Synthea sample export nothing but the type itself tells its two types apart (bench/note_type_signal.py:
+  text models trained on its own notes do no better than always answering H&P, and the encounter class does
+  not follow the type), so that figure measures how often the head answers H&P.
 """
 import hashlib
 import json
