@@ -1,9 +1,10 @@
 """The metrics the registry records and the promotion gate compares."""
-import re
 
 import numpy as np
 from rouge_score import rouge_scorer
 from sklearn.metrics import accuracy_score, f1_score
+
+from clinical_ai.nlp.sentences import sentence_spans
 
 # The one number per task that promotion compares, higher is better.
 GATE_METRIC = {"classify": "macro_f1", "summarize": "rougeL", "deid": "recall"}
@@ -29,9 +30,10 @@ def rouge(references: list[str], predictions: list[str]) -> dict:
 
 
 def lead_sentences(text: str, count: int = 1) -> str:
-    """The lead baseline: the first sentences of the source."""
-    sentences = re.split(r"(?<=[.!?])\s+", " ".join(text.split()))
-    return " ".join(sentences[:count])
+    """The lead baseline: the first sentences of the source, its lines joined (the splitter summaries are
+    cut with, so "Mr. [NAME] was seen." is one sentence, not "Mr.")."""
+    joined = " ".join(text.split())
+    return " ".join(joined[start:end] for start, end in sentence_spans(joined)[:count])
 
 
 def bootstrap_difference(true_labels: list[str], ours: list[str], baseline: list[str], metric: str = "macro_f1",

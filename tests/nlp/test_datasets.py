@@ -25,3 +25,4 @@ def test_metrics_report_macro_f1_accuracy_per_class_and_rouge():
     assert (scores["accuracy"], scores["per_class"]) == (0.6667, {"a": 0.6667, "b": 0.6667})
     assert metrics.rouge(["chest pain"], ["chest pain"])["rougeL"] == 1.0
     assert metrics.lead_sentences("First one. Second one.") == "First one."
+    assert metrics.lead_sentences("Mr. [NAME] was seen\non [DATE]. He is well.") == "Mr. [NAME] was seen on [DATE]."
