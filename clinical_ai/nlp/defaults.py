@@ -134,7 +134,7 @@ def _tagger_record() -> dict:
     from clinical_ai.nlp import phi_tagging
 
     card = json.loads((SHIPPED_TAGGER / "card.json").read_text(encoding="utf-8"))
-    return {"model_card": phi_tagging.card_markdown(card),
+    return {"model_card": phi_tagging.card_markdown(card, weights_sha256(SHIPPED_TAGGER)),
             "training_data": {"sha256": card["data_fingerprint"], "rows": sum(c["notes"] for c in card["corpora"])},
             "hyperparameters": {key: card[key] for key in ("seed", "epochs", "architecture")} | {"kind": "phi-tagger"},
             # Not under "validation", as for the head: these figures are on public corpora, not the hospital's.

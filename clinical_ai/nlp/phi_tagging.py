@@ -84,15 +84,18 @@ def profile(records: list[dict]) -> dict:
         "phi_per_note": round(sum(len(record["phi"]) for record in records) / len(records), 2)}
 
 
-def card_markdown(card: dict) -> str:
-    """A tagger's card.json as the model card a reviewer reads: every corpus with its licence."""
+def card_markdown(card: dict, registry_sha256: str) -> str:
+    """A tagger's card.json as the model card a reviewer reads: every corpus with its licence, and both hashes
+    under their own names (card.json's covers every pipeline file; the registry's, the weight files only)."""
     lines = [f"# PHI tagger (deid task), trained {card.get('training_seconds', '?')} s", "",
              f"{card['architecture']}; labels {', '.join(card['labels'])}; seed {card['seed']}, "
              f"{card['epochs']} epochs.", "", "## Corpora", "", "| corpus | licence | notes | part |",
              "| --- | --- | --- | --- |"]
     lines += [f"| {c['name']} | {c['licence']} | {c['notes']} | {c.get('part', 'all')} |" for c in card["corpora"]]
     lines += ["", f"Gold PHI is replaced by surrogates before training. Training data fingerprint "
-                  f"`{card['data_fingerprint']}`; weight hash `{card['weight_hash']}`.", ""]
+                  f"`{card['data_fingerprint']}`. Registry weight hash (the weight file `model/ner/model`, "
+                  f"what `models check` verifies) `{registry_sha256}`; hash of every pipeline file (`model/`, "
+                  f"config and vocabulary included; card.json's `weight_hash`) `{card['weight_hash']}`.", ""]
     if card.get("static_vectors"):
         lines += [f"Word vectors: {card['static_vectors']['source']}, SHA-256 `{card['static_vectors']['sha256']}` "
                   "(the tagger refuses other vectors).", ""]

@@ -45,6 +45,8 @@ def test_the_shipped_tagger_is_installed_active_with_its_card_and_corpora(defaul
     assert tagger.ref == "phi-tagger-spacy@3" and tagger.status == ModelVersion.Status.ACTIVE
     assert registry.kind_of(tagger.folder) == "phi-tagger"
     assert tagger.sha256 == weights_sha256(tagger.folder) == weights_sha256(defaults.SHIPPED_TAGGER)
+    assert f"Registry weight hash (the weight file `model/ner/model`, what `models check` verifies) `{tagger.sha256}`" \
+        in tagger.model_card
     for corpus, licence in [("PhysioNet", "GPL-2.0"), ("presidio-research", "MIT"), ("synthetic", "MIT")]:
         assert any(corpus in line and licence in line for line in tagger.model_card.splitlines())
     assert phi_tagging.active() == tagger
@@ -75,6 +77,7 @@ def test_train_deid_fine_tunes_the_active_tagger_on_the_tune_part_and_keeps_no_g
     version = ModelVersion.objects.get(name="phi-tagger-ft", version="1")
     active = default_models[ModelVersion.Task.DEID]
     active.refresh_from_db()
+    assert f"what `models check` verifies) `{version.sha256}`" in version.model_card
     shared = version.hyperparameters["validation_set"]
     assert shared in version.evaluations and shared in active.evaluations  # both scored for the gate
     saved = b"".join(p.read_bytes() for p in version.folder.rglob("*") if p.is_file())

@@ -9,6 +9,7 @@ import json
 
 from clinical_ai.nlp import cards, lifecycle, phi_tagging
 from clinical_ai.nlp.models import ModelVersion
+from clinical_ai.nlp.weights import weights_sha256
 
 SETTINGS = {"seed": 13, "epochs": 3, "synthetic_notes": 1500}
 HOSPITAL_CORPUS = {"name": "the institution's own annotated notes", "licence": "the institution's own",
@@ -43,7 +44,7 @@ def train_tagger_version(*, name: str, base: ModelVersion | None, gold: list[dic
         staged=staged, name=name, task=ModelVersion.Task.DEID, action="model-train", version=version,
         base_model=base.ref if base else "", trained_by=trained_by, training_data=data,
         hyperparameters=hyperparameters | {"validation_set": check_set["sha256"]},
-        metrics_=scores, model_card=markdown + "\n" + phi_tagging.card_markdown(card),
+        metrics_=scores, model_card=markdown + "\n" + phi_tagging.card_markdown(card, weights_sha256(staged)),
         audit_details={"metrics": {key: scores["validation"][key] for key in ("recall", "precision", "n")}})
     lifecycle.record_evaluation(candidate, check_set, scores["validation"], phi_tagging.profile(check))
     active = phi_tagging.active()
