@@ -69,7 +69,13 @@ def load(version: ModelVersion):
     folder = version.folder
     kind = kind_of(folder)
     base_folder = str(base_of(version).folder) if kind == "lora" else ""
-    return _load(kind, str(folder), version.sha256, base_folder)
+    return _load(kind, str(folder), version.sha256, base_folder, _answer_budget(version))
+
+
+def _answer_budget(version: ModelVersion) -> int | None:
+    """The new tokens a summarizer trained here answers in, as it was trained and scored; None: the default."""
+    budget = version.hyperparameters.get("max_new_tokens") if version.task == ModelVersion.Task.SUMMARIZE else None
+    return int(budget) if budget else None
 
 
 def tokenizer(version: ModelVersion):
@@ -86,16 +92,17 @@ def _tokenizer(folder: str):
 
 
 @functools.lru_cache(maxsize=4)
-def _load(kind: str, folder: str, sha256: str, base_folder: str):
+def _load(kind: str, folder: str, sha256: str, base_folder: str, max_new_tokens: int | None):
     # Keyed by the weight hash too: a re-imported folder is loaded afresh. The model classes (and torch)
     # are imported here, on first load, so the web process can read the registry without them.
     from clinical_ai.nlp.classifier import EmbeddingHeadClassifier, SequenceClassifier, ZeroShotEmbeddingClassifier
     from clinical_ai.nlp.summarizer import Summarizer
 
+    budget = {"max_new_tokens": max_new_tokens} if max_new_tokens else {}
     if kind == "lora":
-        return Summarizer.with_adapter(Path(folder), Path(base_folder))
+        return Summarizer.with_adapter(Path(folder), Path(base_folder), **budget)
     if kind in ("causal-lm", "seq2seq"):
-        return Summarizer.from_folder(Path(folder))
+        return Summarizer.from_folder(Path(folder), **budget)
     if kind == "sequence-classifier":
         return SequenceClassifier(Path(folder))
     if kind == "embedding-head":

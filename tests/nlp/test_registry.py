@@ -22,6 +22,15 @@ def test_import_registers_each_kind_of_folder_as_a_candidate_with_its_weight_has
     assert len(registry.load(seq2seq).summarize(["Short note.", "Another note."])) == 2
 
 
+def test_a_summarizer_is_served_with_the_answer_budget_it_was_trained_with(default_models, tmp_path):
+    folder = tiny_models.causal_lm(tmp_path / "lm", default_models["summarize"].folder)
+    imported = lifecycle.import_folder(folder, name="tiny-lm", task="summarize")
+    assert registry.load(imported).max_new_tokens == 96  # recorded nowhere: the Summarizer's default
+    imported.hyperparameters = imported.hyperparameters | {"max_new_tokens": 160}
+    imported.save(update_fields=["hyperparameters"])
+    assert registry.load(imported).max_new_tokens == 160
+
+
 def test_import_refuses_a_folder_that_cannot_serve_the_task(default_models, tmp_path):
     folder = tiny_models.sequence_classifier(tmp_path / "cls", default_models["classify"].folder, ["A", "B"])
     with pytest.raises(ValueError, match="cannot serve the summarize task"):

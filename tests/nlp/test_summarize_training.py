@@ -50,6 +50,21 @@ def test_the_training_loss_is_the_cross_entropy_of_the_target_tokens_only(tiny_l
 
 
 
+def test_the_target_budget_holds_nine_targets_in_ten_within_its_bounds(tiny_lm):
+    tokenizer, _ = tiny_lm
+    tokens = lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"]) + 1  # noqa: E731
+    long_history = " ".join(["The patient reports worsening exertional chest pain over two weeks."] * 12)
+    examples = [Example(CARDIO, "Chest pain.")] * 5 + [Example(NEURO, long_history)] * 5
+    assert 64 < tokens(long_history) < 256
+    assert summarize.target_budget(tokenizer, examples) == tokens(long_history)
+    assert summarize.target_budget(tokenizer, examples[:5]) == 64  # one-line targets: the least budget
+    assert summarize.target_budget(tokenizer, [Example(NEURO, long_history * 3)]) == 256
+    chosen = summarize.with_target_budget(summarize.SummarizerSettings(), tokenizer, examples)
+    assert chosen.max_target_tokens == chosen.max_new_tokens == tokens(long_history)
+    given = summarize.SummarizerSettings(max_target_tokens=80, max_new_tokens=40)
+    assert summarize.with_target_budget(given, tokenizer, examples) == given
+
+
 def test_the_same_seed_trains_the_same_adapter(default_models, tmp_path):
     base = tiny_models.causal_lm(tmp_path / "lm", default_models["summarize"].folder)
     notes = [Example(f"{text} Seen on visit {i}.", text.split(";")[0]) for i in range(3) for text in (CARDIO, NEURO)]
