@@ -233,19 +233,34 @@ def _fine_tune(train_set, labels, encoder_folder: Path, target: Path, settings: 
           f"{total} steps")
     optimizer, schedule = optimizer_and_schedule(model.parameters(), settings.learning_rate, total)
     progress, generator = Progress(write, total), torch.Generator().manual_seed(settings.seed)
+    lengths = inputs["attention_mask"].sum(1)
     model.train()
     for epoch in range(settings.epochs):
-        order = torch.randperm(len(window_labels), generator=generator)
-        for start in range(0, len(order), settings.batch_size):
-            rows = order[start:start + settings.batch_size]
-            batch = on_device({key: value[rows] for key, value in inputs.items()} | {"labels": window_labels[rows]})
+        for step, rows in enumerate(length_batches(lengths, settings.batch_size, generator)):
+            width = int(lengths[rows].max())  # windows are right-padded: the columns past the longest are padding
+            batch = on_device({key: value[rows, :width] for key, value in inputs.items()}
+                              | {"labels": window_labels[rows]})
             with autocast():
                 loss = model(**batch).loss
             loss.backward()
             optimizer.step(), schedule.step(), optimizer.zero_grad()
-            progress.step(epoch * steps_per_epoch + start // settings.batch_size + 1, loss.item())
+            progress.step(epoch * steps_per_epoch + step + 1, loss.item())
     model.save_pretrained(target)
     tokenizer.save_pretrained(target)
+
+
+def length_batches(lengths: torch.Tensor, batch_size: int, generator: torch.Generator,
+                   pool_batches: int = 8) -> list[torch.Tensor]:
+    """One epoch's batches of row indices, each of windows of like length, in random order.
+
+    Rows are shuffled, cut into pools of ``pool_batches`` batches, sorted by length within each pool and cut
+    into batches: a batch padded only to its longest window does little work on padding (short dialogues
+    cost a fraction of a full window), and the pools keep which rows meet in a batch random from epoch to epoch."""
+    shuffled = torch.randperm(len(lengths), generator=generator)
+    batches = []
+    for pool in shuffled.split(batch_size * pool_batches):
+        batches += list(pool[torch.argsort(lengths[pool], stable=True)].split(batch_size))
+    return [batches[i] for i in torch.randperm(len(batches), generator=generator)]
 
 
 def _training_windows(tokenizer, train_set, labels, settings: ClassifierSettings):
