@@ -94,3 +94,23 @@ def test_embeddings_do_not_depend_on_the_other_notes_in_the_batch():
     assert classify.torch.allclose(together[0], encoder.embed([short])[0], atol=1e-5)
     assert classify.torch.allclose(together[1], encoder.embed([long])[0], atol=1e-5)
     assert classify.torch.allclose(together[0], together[2], atol=1e-6)
+
+
+def test_length_batches_cover_every_window_once_and_group_like_lengths():
+    lengths = classify.torch.randint(5, 256, (200,), generator=classify.torch.Generator().manual_seed(0))
+    batches = classify.length_batches(lengths, 16, classify.torch.Generator().manual_seed(1))
+    rows = classify.torch.cat(batches)
+    assert sorted(rows.tolist()) == list(range(200)) and max(len(batch) for batch in batches) == 16
+    # Padding to each batch's longest: sorted pools pad far less than random batches of the same size.
+    padded = sum(int(lengths[batch].max()) * len(batch) for batch in batches)
+    shuffled = classify.torch.randperm(200, generator=classify.torch.Generator().manual_seed(1)).split(16)
+    assert padded < 0.8 * sum(int(lengths[batch].max()) * len(batch) for batch in shuffled)
+
+
+def test_length_batches_follow_the_seed_and_change_from_epoch_to_epoch():
+    lengths = classify.torch.arange(64) % 7
+    first, again = (classify.length_batches(lengths, 4, classify.torch.Generator().manual_seed(5)) for _ in range(2))
+    generator = classify.torch.Generator().manual_seed(5)
+    epoch_one, epoch_two = classify.length_batches(lengths, 4, generator), classify.length_batches(lengths, 4, generator)
+    assert all(classify.torch.equal(a, b) for a, b in zip(first, again))
+    assert [batch.tolist() for batch in epoch_one] != [batch.tolist() for batch in epoch_two]

@@ -26,10 +26,19 @@ Measured with ``models train`` (seed 13, 2 shared CPU cores; the held-out part s
   Tried and not kept (5-fold CV on all of train.csv, out-of-fold predictions): sentence-level views
   beside the window mean (the mean of the note's sentence embeddings and its opening sentence's) gave
   macro-F1 0.477 against 0.449, difference 0.027, 95% bootstrap [-0.009, 0.065], accuracy 0.778
-  against 0.782; the sentence mean or max alone no better.
+  against 0.782; the sentence mean or max alone no better. Choosing C, blend and temperature by
+  cross-validated accuracy or log-loss instead of macro-F1 (the command's 959 / 240 split, text not
+  de-identified, same embeddings and folds): held-out accuracy 0.804 and 0.813 against 0.813,
+  differences -0.008 [-0.029, 0.013] and 0.000 [-0.029, 0.029], macro-F1 lower (-0.019 and -0.073).
+  ``--method full`` (3 epochs, lr 1e-4, batches of like-length windows) on the same split: held out
+  accuracy 0.638, macro-F1 0.206 against TF-IDF's 0.767, 0.415 (difference -0.209 [-0.276, -0.164]);
+  its training loss was still ~1.0 at the end. An 8-epoch run (576 steps) was stopped at step 270
+  (loss ~0.9, ~23 min in) on shared cores: not measured.
 Training costs one encoder pass over the notes plus minutes of regressions for the CV (one
-thread each) at these sizes. A full fine-tune ran at ~12 s per 16-window step (~50 min for three epochs), so it
-is kept for GPU workers.
+thread each) at these sizes. A full fine-tune ran at ~12 s per 16-window step on long MTSamples notes
+(~50 min for three epochs), so it is kept for GPU workers. On MTS-Dialog (median 90 tokens) its windows
+are batched by length and cut to each batch's longest: 7.7 s per step against 11.1 padded to 256 (same
+process, 8 batches each, median, shared cores); 216 steps took 832 s.
 """
 import shutil
 import warnings
@@ -233,19 +242,34 @@ def _fine_tune(train_set, labels, encoder_folder: Path, target: Path, settings: 
           f"{total} steps")
     optimizer, schedule = optimizer_and_schedule(model.parameters(), settings.learning_rate, total)
     progress, generator = Progress(write, total), torch.Generator().manual_seed(settings.seed)
+    lengths = inputs["attention_mask"].sum(1)
     model.train()
     for epoch in range(settings.epochs):
-        order = torch.randperm(len(window_labels), generator=generator)
-        for start in range(0, len(order), settings.batch_size):
-            rows = order[start:start + settings.batch_size]
-            batch = on_device({key: value[rows] for key, value in inputs.items()} | {"labels": window_labels[rows]})
+        for step, rows in enumerate(length_batches(lengths, settings.batch_size, generator)):
+            width = int(lengths[rows].max())  # windows are right-padded: the columns past the longest are padding
+            batch = on_device({key: value[rows, :width] for key, value in inputs.items()}
+                              | {"labels": window_labels[rows]})
             with autocast():
                 loss = model(**batch).loss
             loss.backward()
             optimizer.step(), schedule.step(), optimizer.zero_grad()
-            progress.step(epoch * steps_per_epoch + start // settings.batch_size + 1, loss.item())
+            progress.step(epoch * steps_per_epoch + step + 1, loss.item())
     model.save_pretrained(target)
     tokenizer.save_pretrained(target)
+
+
+def length_batches(lengths: torch.Tensor, batch_size: int, generator: torch.Generator,
+                   pool_batches: int = 8) -> list[torch.Tensor]:
+    """One epoch's batches of row indices, each of windows of like length, in random order.
+
+    Rows are shuffled, cut into pools of ``pool_batches`` batches, sorted by length within each pool and cut
+    into batches: a batch padded only to its longest window does little work on padding (short dialogues
+    cost a fraction of a full window), and the pools keep which rows meet in a batch random from epoch to epoch."""
+    shuffled = torch.randperm(len(lengths), generator=generator)
+    batches = []
+    for pool in shuffled.split(batch_size * pool_batches):
+        batches += list(pool[torch.argsort(lengths[pool], stable=True)].split(batch_size))
+    return [batches[i] for i in torch.randperm(len(batches), generator=generator)]
 
 
 def _training_windows(tokenizer, train_set, labels, settings: ClassifierSettings):
