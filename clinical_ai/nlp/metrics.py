@@ -4,8 +4,6 @@ import numpy as np
 from rouge_score import rouge_scorer
 from sklearn.metrics import accuracy_score, f1_score
 
-from clinical_ai.nlp.sentences import sentence_spans
-
 # The one number per task that promotion compares, higher is better.
 GATE_METRIC = {"classify": "macro_f1", "summarize": "rougeL", "deid": "recall"}
 
@@ -32,6 +30,8 @@ def rouge(references: list[str], predictions: list[str]) -> dict:
 def lead_sentences(text: str, count: int = 1) -> str:
     """The lead baseline: the first sentences of the source, its lines joined (the splitter summaries are
     cut with, so "Mr. [NAME] was seen." is one sentence, not "Mr.")."""
+    from clinical_ai.nlp.sentences import sentence_spans  # spaCy, and with it torch: not in the web process
+
     joined = " ".join(text.split())
     return " ".join(joined[start:end] for start, end in sentence_spans(joined)[:count])
 

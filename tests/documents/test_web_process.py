@@ -1,4 +1,5 @@
-"""The web process does not load torch or transformers: inference imports live in the inference worker."""
+"""The web process does not load torch or transformers (nor spaCy, which imports torch): inference imports live
+in the inference worker."""
 import json
 import subprocess
 import sys
@@ -11,6 +12,8 @@ from clinical_ai.wsgi import application
 from django.urls import get_resolver
 import clinical_ai.urls
 get_resolver().url_patterns  # every app's views imported, as the first request does
+from django.template import engines
+engines.all()  # every template tag library imported, as the first page rendered does
 print(json.dumps({name: name in sys.modules for name in ("torch", "transformers", "clinical_ai.documents.views")}))
 """
 

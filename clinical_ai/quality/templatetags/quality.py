@@ -1,12 +1,17 @@
 """What the report controls on a document page need: the summary cut into sentences with their offsets."""
+import re
+
 from django import template
 
-from clinical_ai.nlp.sentences import sentence_spans
 from clinical_ai.quality import monitoring
 from clinical_ai.quality.models import Report
 from clinical_ai.quality.reports import CATEGORIES
 
 register = template.Library()
+# Summaries made before grounding are cut here, in the web process, which must not load spaCy (importing it
+# imports torch through thinc): not nlp.sentences, but a full stop before a space, unless after a title or initial.
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+ABBREVIATION = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|vs|approx|e\.g|i\.e)|\b[A-Z])\.$")
 
 
 @register.simple_tag
@@ -27,7 +32,13 @@ def summary_sentences(document) -> list[dict]:
 
 
 def _sentences(summary: str) -> list[str]:
-    return [summary[start:end] for start, end in sentence_spans(summary)]
+    sentences = []
+    for piece in SENTENCE_END.split(summary.strip()):
+        if sentences and ABBREVIATION.search(sentences[-1]):
+            sentences[-1] += " " + piece
+        else:
+            sentences.append(piece)
+    return sentences
 
 
 @register.simple_tag
