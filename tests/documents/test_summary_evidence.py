@@ -41,3 +41,5 @@ def test_the_page_marks_unsupported_sentences_and_carries_evidence_for_the_highl
     assert 'data-evidence="0-33 34-62"' in page
     assert 'class="summary-sentence unsupported"' in page and "not supported by the note" in page
     assert "documents/evidence.js" in page and "coded type" in page
+    # stored without model versions (as by a release that did not record them): no empty names
+    assert "were not recorded" in page and "<code></code>" not in page
