@@ -36,8 +36,8 @@ def notes(folder: Path) -> list[dict]:
     references = {f"DocumentReference/{r.get('id')}": r for r in resources(folder, "DocumentReference")}
     found = []
     for note in parse_ndjson_folder(folder):
-        reference = references.get(getattr(note, "message_id", ""), {})
-        if isinstance(note, InboundNote) and note.loinc_code and reference:
+        reference = references.get(note.message_id) if isinstance(note, InboundNote) and note.loinc_code else None
+        if reference:
             encounters = (reference.get("context") or {}).get("encounter") or [{}]
             found.append({"text": note.text, "code": note.loinc_code,
                           "patient": (reference.get("subject") or {}).get("reference", ""),

@@ -102,9 +102,10 @@ def _install(spec: dict, task: str, build, stdout) -> ModelVersion:
     with transaction.atomic():
         version = ModelVersion.objects.filter(name=spec["name"], version=spec["version"]).first()
         if version is None:
+            sha256 = weights_sha256(target)
             version = ModelVersion.objects.create(
                 name=spec["name"], version=spec["version"], task=task, base_model=spec["base_model"],
-                path=str(relative), sha256=weights_sha256(target), **_record(spec, task),
+                path=str(relative), sha256=sha256, **_record(spec, task, sha256),
             )
         if not ModelVersion.objects.filter(task=task, status=ModelVersion.Status.ACTIVE).exists():
             version.status, version.promoted_by, version.activated_at = (ModelVersion.Status.ACTIVE,
@@ -113,10 +114,10 @@ def _install(spec: dict, task: str, build, stdout) -> ModelVersion:
     return version
 
 
-def _record(spec: dict, task: str) -> dict:
+def _record(spec: dict, task: str, sha256: str) -> dict:
     """What the registry keeps of a default: its card, and for the trained head and tagger their recipe's figures."""
     if task == ModelVersion.Task.DEID:
-        return _tagger_record()
+        return _tagger_record(sha256)
     if task != ModelVersion.Task.CLASSIFY:
         return {"model_card": f"# {spec['name']}@{spec['version']}\n\nDefault {task} model of the appliance, based on "
                               f"{spec['base_model']}, installed offline from a PyPI package. Not fine-tuned.\n"}
@@ -130,11 +131,11 @@ def _record(spec: dict, task: str) -> dict:
                         "synthea_loinc_hidden": report.get("synthea_loinc_hidden", {})}}
 
 
-def _tagger_record() -> dict:
+def _tagger_record(sha256: str) -> dict:
     from clinical_ai.nlp import phi_tagging
 
     card = json.loads((SHIPPED_TAGGER / "card.json").read_text(encoding="utf-8"))
-    return {"model_card": phi_tagging.card_markdown(card, weights_sha256(SHIPPED_TAGGER)),
+    return {"model_card": phi_tagging.card_markdown(card, sha256),
             "training_data": {"sha256": card["data_fingerprint"], "rows": sum(c["notes"] for c in card["corpora"])},
             "hyperparameters": {key: card[key] for key in ("seed", "epochs", "architecture")} | {"kind": "phi-tagger"},
             # Not under "validation", as for the head: these figures are on public corpora, not the hospital's.
