@@ -50,10 +50,12 @@ def staging_folder(name: str) -> Path:
 
 def register(*, staged: Path, name: str, task: str, action: str, version: str = "", base_model: str = "",
              trained_by: str = "", training_data: dict | None = None, hyperparameters: dict | None = None,
-             metrics_: dict | None = None, model_card: str = "", audit_details: dict | None = None) -> ModelVersion:
+             metrics_: dict | None = None, model_card: str = "", audit_details: dict | None = None,
+             sha256: str = "") -> ModelVersion:
     """Move a complete model folder into MODEL_ROOT/NAME/VERSION and record it as a candidate.
 
-    ``version`` is the number reserved before training; ``action`` names the audit event (import, train).
+    ``version`` is the number reserved before training; ``action`` names the audit event (import, train);
+    ``sha256`` is the staged folder's weight hash where the caller has computed it already (for its card).
     """
     kind = registry.kind_of(staged)
     if kind not in registry.KINDS[task]:
@@ -65,7 +67,7 @@ def register(*, staged: Path, name: str, task: str, action: str, version: str = 
     staged.rename(settings.MODEL_ROOT / relative)
     registered = ModelVersion.objects.create(
         name=name, version=version, task=task, base_model=base_model, path=str(relative),
-        sha256=weights_sha256(settings.MODEL_ROOT / relative), training_data=training_data or {},
+        sha256=sha256 or weights_sha256(settings.MODEL_ROOT / relative), training_data=training_data or {},
         hyperparameters=(hyperparameters or {}) | {"kind": kind}, metrics=metrics_ or {},
         model_card=model_card, trained_by=trained_by,
     )

@@ -78,6 +78,7 @@ def test_train_deid_fine_tunes_the_active_tagger_on_the_tune_part_and_keeps_no_g
     active = default_models[ModelVersion.Task.DEID]
     active.refresh_from_db()
     assert f"what `models check` verifies) `{version.sha256}`" in version.model_card
+    assert version.sha256 == weights_sha256(version.folder)  # hashed once, before the move, and still the folder's
     shared = version.hyperparameters["validation_set"]
     assert shared in version.evaluations and shared in active.evaluations  # both scored for the gate
     saved = b"".join(p.read_bytes() for p in version.folder.rglob("*") if p.is_file())

@@ -40,11 +40,12 @@ def train_tagger_version(*, name: str, base: ModelVersion | None, gold: list[dic
                                    base=base.ref if base else "none (trained from scratch)", data=data,
                                    split={"train": len(tune), "validation": len(check)},
                                    result={"metrics": scores, "hyperparameters": hyperparameters}, trained_by=trained_by)
+    weight_hash = weights_sha256(staged)
     candidate = lifecycle.register(
         staged=staged, name=name, task=ModelVersion.Task.DEID, action="model-train", version=version,
         base_model=base.ref if base else "", trained_by=trained_by, training_data=data,
         hyperparameters=hyperparameters | {"validation_set": check_set["sha256"]},
-        metrics_=scores, model_card=markdown + "\n" + phi_tagging.card_markdown(card, weights_sha256(staged)),
+        metrics_=scores, model_card=markdown + "\n" + phi_tagging.card_markdown(card, weight_hash), sha256=weight_hash,
         audit_details={"metrics": {key: scores["validation"][key] for key in ("recall", "precision", "n")}})
     lifecycle.record_evaluation(candidate, check_set, scores["validation"], phi_tagging.profile(check))
     active = phi_tagging.active()
