@@ -29,6 +29,7 @@ SUPPORT_THRESHOLD = 0.5  # of 0.5 x cosine + 0.5 x share of the sentence's conte
 EVIDENCE_PER_SENTENCE = 2
 EXTRACTIVE_SENTENCES = 3
 MIN_EXTRACTIVE_WORDS = 5  # shorter lines are headers and list stubs, not informative sentences
+REDUNDANT_SIMILARITY = 0.9  # cosine above which a note sentence restates one the extractive summary holds
 EMBED_BATCH = 64
 ABSTRACTIVE, EXTRACTIVE = "abstractive", "extractive"
 
@@ -82,23 +83,37 @@ def ground_summaries(sources: list[str], drafts: list[str], embed: Embed) -> lis
 
 def extractive(spans: list[tuple[int, int]], texts: list[str], vectors: torch.Tensor,
                count: int = EXTRACTIVE_SENTENCES) -> tuple[SummarySentence, ...]:
-    """The ``count`` sentences nearest the note's centroid embedding, in note order; each its own evidence.
+    """Up to ``count`` of the note's most central sentences (nearest its centroid embedding), in note order;
+    each its own evidence.
 
-    Candidates are the note's distinct full sentences that do not loop; failing those, its longer lines;
-    failing those, any line. So the fallback passes the same degeneration check wherever the note allows.
+    Candidates are the note's distinct sentences of ``MIN_EXTRACTIVE_WORDS`` or more that pass the degeneration
+    check; failing those, its shorter ones that pass it ("Recurrent bladder tumor."). A note with none (only
+    "CHIEF COMPLAINT: ,") has no extractive summary, rather than a header shown as one.
+    Taken by centrality, a candidate is skipped when it restates one already taken (``REDUNDANT_SIMILARITY``)
+    or when the summary with it would fail the degeneration check: central sentences resemble each other
+    ("Cervical stenosis, C3-c4 and C4-C5." twice; three sentences each ending "on MM/DD/YYYY"), so three of
+    them, each fine alone, could loop together. The most central candidate is always taken.
     """
     first = {}
     for i, text in enumerate(texts):
-        first.setdefault(text, i)
-    distinct = [i for i in first.values() if degenerate(texts[i]) != "loop"] or list(first.values())
-    longer = [i for i in distinct if len(_WORD.findall(texts[i].lower())) >= MIN_EXTRACTIVE_WORDS]
-    eligible = [i for i in longer if not degenerate(texts[i])] or longer or distinct
+        first.setdefault(" ".join(text.lower().split()), i)  # "C3-c4" restates "C3-C4"
+    finished = [i for i in first.values() if not degenerate(texts[i])]
+    eligible = [i for i in finished if len(_WORD.findall(texts[i].lower())) >= MIN_EXTRACTIVE_WORDS] or finished
     if not eligible:
         return ()
     chosen = vectors[eligible]
     centrality = chosen @ torch.nn.functional.normalize(chosen.mean(0), dim=0)
-    best = sorted(eligible[int(i)] for i in centrality.topk(min(count, len(eligible))).indices)
-    return tuple(SummarySentence(texts[i], True, (spans[i],)) for i in best)
+    taken: list[int] = []
+    for rank in centrality.argsort(descending=True).tolist():
+        candidate = eligible[rank]
+        trial = sorted([*taken, candidate])
+        if taken and (max(float(vectors[candidate] @ vectors[i]) for i in taken) > REDUNDANT_SIMILARITY
+                      or degenerate(" ".join(texts[i] for i in trial))):
+            continue
+        taken = trial
+        if len(taken) == count:
+            break
+    return tuple(SummarySentence(texts[i], True, (spans[i],)) for i in taken)
 
 
 def unsupported_facts(sentence: str, source: str) -> list[str]:

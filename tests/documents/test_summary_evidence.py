@@ -43,3 +43,14 @@ def test_the_page_marks_unsupported_sentences_and_carries_evidence_for_the_highl
     assert "documents/evidence.js" in page and "coded type" in page
     # stored without model versions (as by a release that did not record them): no empty names
     assert "were not recorded" in page and "<code></code>" not in page
+
+
+def test_a_note_with_no_sentence_to_summarize_says_so_instead_of_an_empty_summary(finished):
+    finished.summary, finished.summary_kind, finished.summary_sentences = "", "extractive", []
+    finished.save()
+    user = get_user_model().objects.create_user("dr-stub", password="x-long-password-1")
+    Profile.objects.create(user=user, role="clinician", unit=finished.unit)
+    client = Client()
+    client.force_login(user)
+    page = client.get(f"/documents/{finished.pk}").content.decode()
+    assert "No summary: the note holds no complete sentence to summarize." in page

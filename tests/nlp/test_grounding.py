@@ -2,6 +2,7 @@ import pytest
 
 from clinical_ai.nlp import defaults, grounding
 from clinical_ai.nlp.classifier import SentenceEncoder
+from clinical_ai.nlp.summarizer import degenerate
 
 NOTE = (
     "CHIEF COMPLAINT: Chest pain.\n"
@@ -88,6 +89,26 @@ def test_the_extractive_fallback_prefers_full_sentences_that_do_not_loop_and_rep
     sentences = grounding.extractive(*_parts(note, embed))
     assert [s.text for s in sentences] == ["The patient was seen for chronic low back pain and neck pain today.",
                                            "Ibuprofen 400 mg was prescribed for the back pain."]
+
+
+def test_the_extractive_fallbacks_sentences_do_not_loop_together(embed):
+    note = ("Pain was noted on the left side of the neck. Swelling was noted on the left side of the neck. "
+            "Weakness was noted on the left side of the neck. An anterior cervical discectomy is planned for next week.")
+    texts = [s.text for s in grounding.extractive(*_parts(note, embed))]
+    assert len(texts) == grounding.EXTRACTIVE_SENTENCES and not degenerate(" ".join(texts))  # each alone is fine
+
+
+def test_the_extractive_fallback_takes_no_sentence_that_restates_one_it_holds(embed):
+    note = ("Cervical spinal stenosis at C3-C4 and C4-C5 was seen on the MRI. "
+            "Cervical spinal stenosis at C3-c4 and C4-C5 was seen on the MRI. "
+            "The patient reports neck pain and numbness of both hands. An anterior cervical discectomy is planned.")
+    texts = [s.text for s in grounding.extractive(*_parts(note, embed))]
+    assert len(texts) == 3 and sum("Cervical spinal stenosis" in text for text in texts) == 1
+
+
+def test_a_note_without_a_complete_sentence_has_no_extractive_summary(embed):
+    (summary,) = grounding.ground_summaries(["CHIEF COMPLAINT:  ,"], [""], embed)
+    assert (summary.kind, summary.sentences, summary.text) == ("extractive", (), "")
 
 
 def _parts(note, embed):
