@@ -143,7 +143,7 @@ def _tagger_record(sha256: str) -> dict:
 
 
 # The fine-tuned summarizer (issue 12): shipped adapter files, registered over the base default above.
-SUMMARIZER_ADAPTER = {"name": "smollm2-135m-mtsamples-lora", "version": "1",
+SUMMARIZER_ADAPTER = {"name": "smollm2-135m-mtsamples-lora", "version": "2",
                       "base_model": f"{SUMMARIZER['name']}@{SUMMARIZER['version']}"}
 SUMMARIZER_ADAPTER_FILES = Path(__file__).parent / "data" / "summarizer_adapter"
 ADAPTER_WEIGHTS = ("adapter_config.json", "adapter_model.safetensors")
@@ -173,8 +173,9 @@ def install_summarizer_adapter(stdout=None) -> ModelVersion:
     """Copy the shipped adapter into MODEL_ROOT and register it over the base summarizer (which must be
     registered first). It becomes the active summarizer only when it is registered here for the first
     time, its measured gain over the base is above 0 (``adapter_beats_base``), and the active summarizer is
-    none or the base default as install_models left it: a hospital's own choice is never replaced, and
-    re-running install_models never re-activates an adapter someone retired or rolled back from."""
+    none, or the base default or an earlier shipped adapter as install_models left it: a hospital's own
+    choice is never replaced, and re-running install_models never re-activates an adapter someone retired
+    or rolled back from."""
     spec = SUMMARIZER_ADAPTER
     relative, target = _place(spec, _copy_adapter, stdout)
     report = adapter_report()
@@ -191,7 +192,10 @@ def install_summarizer_adapter(stdout=None) -> ModelVersion:
             # from a hospital's split, and the promotion gate compares those.
             metrics={"mtsamples_check": report["rougeL_drafts"], "mtsamples_check_shown": report["rougeL_shown"]})
         active = ModelVersion.objects.filter(task=version.task, status=ModelVersion.Status.ACTIVE).first()
-        untouched = active is None or (active.ref == spec["base_model"] and active.promoted_by == INSTALLER)
+        # The base default or an earlier shipped adapter, as install_models itself left it: an upgrade moves on to
+        # this adapter; a version a person promoted or rolled back to is theirs.
+        untouched = active is None or (active.promoted_by == INSTALLER
+                                       and (active.ref == spec["base_model"] or active.name == spec["name"]))
         gain = adapter_beats_base(report)
         if gain and untouched:
             lifecycle.activate_default(version, active, by=INSTALLER, reason="default: ROUGE-L gain over the zero-shot "

@@ -143,8 +143,8 @@ def test_report_triage_rollback_and_compliance_view(stack, browser, governed_sum
     owner.screenshot(path=str(SCREENSHOTS / "governance_models_page_flagged.png"), full_page=True)
     owner.fill("#rollback-reason-summarize", "wrong facts in summaries")
     owner.fill("#rollback-incidents-summarize", incident)
-    owner.click("text=Roll back to smollm2-135m-mtsamples-lora@1")  # the default install_models activated
-    expect(owner.locator(".message.success")).to_contain_text("smollm2-135m-mtsamples-lora@1 is the active summarize")
+    owner.click("text=Roll back to smollm2-135m-mtsamples-lora@2")  # the default install_models activated
+    expect(owner.locator(".message.success")).to_contain_text("smollm2-135m-mtsamples-lora@2 is the active summarize")
     owner.screenshot(path=str(SCREENSHOTS / "governance_models_page.png"), full_page=True)
 
     # The compliance officer: the identifier report, and the trail of every step.

@@ -49,7 +49,7 @@ def test_uploaded_note_comes_back_deidentified_summarized_and_classified(stack):
             assert 0 <= span["start"] < span["end"] <= len(body["deidentified_text"])
     assert body["classification"]["label"] in NOTE_TYPES and body["classification"]["label_source"] == "model"
     assert 0 < body["classification"]["score"] <= 1
-    assert body["models"] == {"deid_tagger": "phi-tagger-spacy@3", "summarizer": "smollm2-135m-mtsamples-lora@1",
+    assert body["models"] == {"deid_tagger": "phi-tagger-spacy@3", "summarizer": "smollm2-135m-mtsamples-lora@2",
                               "classifier": "note-type-minilm-head@2"}
 
 
@@ -74,7 +74,7 @@ def test_health_reports_every_part_up(stack):
     assert report["status"] == "ok"
     assert report["database"]["ok"] and report["redis"]["ok"]
     assert report["workers"]["queues"]["deid"] and report["workers"]["queues"]["inference"]
-    assert report["models"]["active"]["summarize"]["model"] == "smollm2-135m-mtsamples-lora@1"
+    assert report["models"]["active"]["summarize"]["model"] == "smollm2-135m-mtsamples-lora@2"
 
 
 def test_no_phi_reaches_worker_logs_or_task_arguments(stack):

@@ -56,6 +56,21 @@ def test_a_hospitals_choice_of_summarizer_is_left_alone(model_root):
     assert (adapter.status, base.status) == (ModelVersion.Status.CANDIDATE, ModelVersion.Status.ACTIVE)
 
 
+def test_an_install_whose_active_summarizer_is_the_earlier_shipped_adapter_moves_on_to_this_one(model_root):
+    earlier, _ = _install()
+    if not MEASURED_GAIN:  # the shipped figures do not let the adapter replace anything
+        assert earlier.status == ModelVersion.Status.CANDIDATE
+        return
+    ModelVersion.objects.filter(pk=earlier.pk).update(version="0")  # as the release before left it: its adapter active
+
+    adapter, _ = _install()
+
+    earlier.refresh_from_db()
+    assert (adapter.status, earlier.status) == (ModelVersion.Status.ACTIVE, ModelVersion.Status.RETIRED)
+    event = AuditEvent.objects.filter(action="model-promote", object_id=ADAPTER).latest("pk")
+    assert event.details["from"] == earlier.ref
+
+
 def test_running_install_models_again_changes_nothing(model_root):
     first, _ = _install()
     if first.status == ModelVersion.Status.ACTIVE:  # someone goes back to the base; a re-run must not undo it

@@ -14,7 +14,9 @@ from later in the note (plan lines, exam findings, list items): in training the 
 right after the note's first 256 tokens, at evaluation it comes after the note's end. ROUGE-L 0.136
 against 0.185 zero-shot and 0.267 lead (12 notes). With the defaults below (sources up to 768 tokens,
 60 steps of 2, lr 1e-3): ROUGE-L 0.317 against 0.189 zero-shot and 0.256 lead on 40 held-out notes;
-~20 s a step, ~20 min of training.
+~20 s a step, ~20 min of training. 180 steps (now the default; 360 of the 720 tune notes seen, ~7.5 s a step on
+2 quiet cores): on 100 tune notes neither run saw, 0.360 against 0.321 for 60 steps; on the 200 check notes of
+bench/summaries.py 0.391, above the lead sentence by 0.090 [0.050, 0.133] (60 steps: 0.333, 0.033 [-0.011, 0.078]).
 On MTS-Dialog (dialogue -> section text, 200 steps): the target budget came out at 150 tokens; ROUGE-1 on
 valid.csv 0.247 against 0.232 with the old fixed 64, paired difference +0.015 [-0.009, 0.042]: within noise,
 and the drafts still stop early (15 words on average against 36 in the references).
@@ -38,7 +40,7 @@ TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj"]
 @dataclass(frozen=True)
 class SummarizerSettings:
     seed: int = 13
-    steps: int = 60
+    steps: int = 180
     batch_size: int = 2
     learning_rate: float = 1e-3
     lora_rank: int = 8

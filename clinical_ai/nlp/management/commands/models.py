@@ -39,7 +39,7 @@ class Command(BaseCommand):
         train.add_argument("--method", choices=["head", "full"], help="classify: head on the frozen encoder "
                            "(default) or full fine-tune")
         train.add_argument("--epochs", type=int, help="classify --method full and deid: passes over the data")
-        train.add_argument("--steps", type=int, help="summarize: optimizer steps (default 60, of 2 notes each)")
+        train.add_argument("--steps", type=int, help="summarize: optimizer steps (default 180, of 2 notes each)")
         train.add_argument("--learning-rate", type=float, help="summarize (default 1e-3) and classify --method full "
                            "(default 1e-4): peak AdamW learning rate")
         train.add_argument("--synthetic-notes", type=int, help="deid: synthetic notes trained beside the gold "
