@@ -32,12 +32,17 @@ def test_the_api_returns_each_summary_sentence_with_support_and_evidence_offsets
     assert body["classification"] == {"label": "emergency_department_note", "score": 1.0, "label_source": "coded"}
 
 
-def test_the_page_marks_unsupported_sentences_and_carries_evidence_for_the_highlight_script(finished):
+def _page(document) -> str:
+    """The document's page as a clinician of its unit sees it."""
     user = get_user_model().objects.create_user("dr-page", password="x-long-password-1")
-    Profile.objects.create(user=user, role="clinician", unit=finished.unit)
+    Profile.objects.create(user=user, role="clinician", unit=document.unit)
     client = Client()
     client.force_login(user)
-    page = client.get(f"/documents/{finished.pk}").content.decode()
+    return client.get(f"/documents/{document.pk}").content.decode()
+
+
+def test_the_page_marks_unsupported_sentences_and_carries_evidence_for_the_highlight_script(finished):
+    page = _page(finished)
     assert 'data-evidence="0-33 34-62"' in page
     assert 'class="summary-sentence unsupported"' in page and "not supported by the note" in page
     assert "documents/evidence.js" in page and "coded type" in page
@@ -48,9 +53,4 @@ def test_the_page_marks_unsupported_sentences_and_carries_evidence_for_the_highl
 def test_a_note_with_no_sentence_to_summarize_says_so_instead_of_an_empty_summary(finished):
     finished.summary, finished.summary_kind, finished.summary_sentences = "", "extractive", []
     finished.save()
-    user = get_user_model().objects.create_user("dr-stub", password="x-long-password-1")
-    Profile.objects.create(user=user, role="clinician", unit=finished.unit)
-    client = Client()
-    client.force_login(user)
-    page = client.get(f"/documents/{finished.pk}").content.decode()
-    assert "No summary: the note holds no complete sentence to summarize." in page
+    assert "No summary: the note holds no complete sentence to summarize." in _page(finished)
