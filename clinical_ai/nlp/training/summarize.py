@@ -12,8 +12,8 @@ Measured on MTSamples (``transcription`` -> one-line ``description``, seed 13, 2
 With sources cut to 256 tokens (30 steps of 4, lr 5e-4) the adapter mostly answered with text lifted
 from later in the note (plan lines, exam findings, list items): in training the answer always came
 right after the note's first 256 tokens, at evaluation it comes after the note's end. ROUGE-L 0.136
-against 0.185 zero-shot and 0.267 lead (12 notes). With the defaults below (sources up to 768 tokens,
-60 steps of 2, lr 1e-3): ROUGE-L 0.317 against 0.189 zero-shot and 0.256 lead on 40 held-out notes;
+against 0.185 zero-shot and 0.267 lead (12 notes). With sources up to 768 tokens, 60 steps of 2
+and lr 1e-3 (the defaults then): ROUGE-L 0.317 against 0.189 zero-shot and 0.256 lead on 40 held-out notes;
 ~20 s a step, ~20 min of training. 180 steps (now the default; 360 of the 720 tune notes seen, ~7.5 s a step on
 2 quiet cores): on 100 tune notes neither run saw, 0.360 against 0.321 for 60 steps; on the 200 check notes of
 bench/summaries.py 0.391, above the lead sentence by 0.090 [0.050, 0.133] (60 steps: 0.333, 0.033 [-0.011, 0.078]).
