@@ -84,16 +84,17 @@ class DeidEngine:
             for index, text in enumerate(texts)
             for offset, window in split_chunks(text)
         ]
+        # The tagger runs first, so spaCy's NER can leave out the sentences whose every candidate
+        # name it has already marked (ner_names.ner_segments).
+        tagged = self.tagger.find([window for _, _, window in windows]) if self.tagger else [[] for _ in windows]
         artifacts = self.nlp_engine.process_batch(
-            [window for _, _, window in windows], LANGUAGE, batch_size=NLP_BATCH_SIZE
+            [window for _, _, window in windows], LANGUAGE, batch_size=NLP_BATCH_SIZE,
+            marked=[[(span.start, span.end) for span in spans] for spans in tagged],
         )
         found: list[list[Span]] = [[] for _ in texts]
-        for (index, offset, window), (_, nlp_artifacts) in zip(windows, artifacts):
+        for (index, offset, window), (_, nlp_artifacts), spans in zip(windows, artifacts, tagged):
             found[index] += self._analyze_window(window, offset, nlp_artifacts, patients[index])
-        if self.tagger is not None:
-            tagged = self.tagger.find([window for _, _, window in windows])
-            for (index, offset, _), spans in zip(windows, tagged):
-                found[index] += [Span(s.start + offset, s.end + offset, s.entity_type, s.score) for s in spans]
+            found[index] += [Span(s.start + offset, s.end + offset, s.entity_type, s.score) for s in spans]
         return [merge_spans(without_clinical_phrases(text, spans)) for text, spans in zip(texts, found)]
 
     def _analyze_window(self, window, offset, nlp_artifacts, patient) -> list[Span]:

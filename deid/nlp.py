@@ -8,8 +8,8 @@ recognizer needs them (the NER has its own embedding layer).
 NER runs only where capitalisation still carries meaning: in mostly upper-case
 text its entities are ignored anyway (CaseAwareNerRecognizer), so those texts are
 only tokenised, and in other texts it reads only the sentences that the engine's
-``ner_segments`` picks (those with a capitalised word that could be a name); its
-entities are then placed on the whole text's doc.
+``ner_segments`` picks (those with a capitalised word that could be a name and that the
+learned tagger has not already marked); its entities are then placed on the whole text's doc.
 
 Both spaCy pipelines deid runs (this one and the tagger's) do their matrix products
 with numpy's BLAS (load_pipeline), run on one thread (one_blas_thread): thinc's default,
@@ -110,8 +110,18 @@ def one_blas_thread():
     return _blas_threads().limit(limits=1, user_api="blas")
 
 
-def whole_text(text: str) -> list[tuple[int, int]]:
+def whole_text(text: str, marked=()) -> list[tuple[int, int]]:
     return [(0, len(text))]
+
+
+def without_edge_space(text: str, start: int, end: int) -> tuple[int, int]:
+    """(start, end) without the white space at its edges: spaCy's NER may end an entity with a
+    line break token ("Yvone889 Janina163\\n is a"), which replaced would join the lines."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 class KeywordFreeArtifacts(NlpArtifacts):
@@ -127,10 +137,12 @@ class KeywordFreeArtifacts(NlpArtifacts):
 class OfflineSpacyNlpEngine(SpacyNlpEngine):
     """SpacyNlpEngine that loads a model folder and never tries to download.
 
-    ``ner_segments(text) -> [(start, end)]`` says which parts of a mixed-case text NER reads.
+    ``ner_segments(text, marked) -> [(start, end)]`` says which parts of a mixed-case text NER reads,
+    given the spans of it already marked as PHI.
     """
 
-    def __init__(self, path: str | None = None, ner_segments: Callable[[str], list[tuple[int, int]]] = whole_text):
+    def __init__(self, path: str | None = None,
+                 ner_segments: Callable[[str, list[tuple[int, int]]], list[tuple[int, int]]] = whole_text):
         self.ner_segments = ner_segments
         super().__init__(
             models=[{"lang_code": "en", "model_name": path or model_path()}],
@@ -148,23 +160,25 @@ class OfflineSpacyNlpEngine(SpacyNlpEngine):
             for model in self.models
         }
 
-    def process_batch(self, texts, language, batch_size=1, n_process=1, as_tuples=False):
-        """(text, NlpArtifacts) per text, in order; NER only where it is used."""
+    def process_batch(self, texts, language, batch_size=1, n_process=1, as_tuples=False, marked=None):
+        """(text, NlpArtifacts) per text, in order; NER only where it is used. ``marked``: per text,
+        the (start, end) spans already found as PHI, for ner_segments."""
         if as_tuples:
             yield from super().process_batch(texts, language, batch_size, n_process, as_tuples)
             return
         nlp = self.nlp[language]
         texts = [str(text) for text in texts]
+        marked = marked or [()] * len(texts)
         docs = [nlp.make_doc(text) for text in texts]
         segments = [(index, start, end) for index, text in enumerate(texts) if not mostly_upper(text)
-                    for start, end in self.ner_segments(text)]
+                    for start, end in self.ner_segments(text, marked[index])]
         found: list[list[Span]] = [[] for _ in texts]
         tagged = nlp.pipe((texts[index][start:end] for index, start, end in segments), batch_size=batch_size)
         for (index, start, _), segment in zip(segments, tagged):
             for ent in segment.ents:
-                span = docs[index].char_span(start + ent.start_char, start + ent.end_char, ent.label_,
-                                             alignment_mode="expand")
-                if span is not None:
+                begin, end = without_edge_space(segment.text, ent.start_char, ent.end_char)
+                span = docs[index].char_span(start + begin, start + end, ent.label_, alignment_mode="expand")
+                if begin < end and span is not None:
                     found[index].append(span)
         for text, doc, ents in zip(texts, docs, found):
             doc.ents = filter_spans(ents)

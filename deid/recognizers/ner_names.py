@@ -69,27 +69,31 @@ _SENTENCE_BREAK = re.compile(r"\n|(?<![A-Z])(?<!\b(?:St|Dr|Mr|Ms|Mt|Jr|Sr))(?<!\
 _WORD_START = re.compile(rf"(?<![{APOSTROPHES}]){NOT_AFTER_LETTER}{LETTER}(?:{LETTER}|[{APOSTROPHES}-])+")
 
 
-def ner_segments(text: str) -> list[tuple[int, int]]:
+def ner_segments(text: str, marked: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """The sentences spaCy NER needs to read: those with a capitalised word that could be a
     name, that is no clinical, stop or drug word and, first in its sentence, no dictionary
     word either ("Lungs clear." is skipped, "Seen by Dr. Marder." and "Zagaria called." are read).
-    On a mixed-case nursing corpus that is about a tenth of the text, and NER is most of the cost."""
+    On a mixed-case nursing corpus that is about a tenth of the text, and NER is most of the cost.
+    A word inside a span already ``marked`` (by the learned tagger) needs no reading: it is replaced
+    whatever NER would say of it, and NER keeps only entities of such words (_plausible)."""
     segments, start = [], 0
     for end in [m.end() for m in _SENTENCE_BREAK.finditer(text)] + [len(text)]:
-        if start < end and _may_name(text[start:end]):
+        if start < end and _may_name(text, start, end, marked):
             segments.append((start, end))
         start = end
     return segments
 
 
-def _may_name(sentence: str) -> bool:
-    capitalised = (m for m in _WORD_START.finditer(sentence) if m.group()[0].isupper() and m.group()[1].islower())
+def _may_name(text: str, start: int, end: int, marked) -> bool:
+    capitalised = (m for m in _WORD_START.finditer(text, start, end) if m.group()[0].isupper() and m.group()[1].islower())
     for position, word in enumerate(capitalised):
         lowered = word.group().lower()
         if lowered in never_phi() or lowered in drug_names():
             continue
-        opens_sentence = position == 0 and not sentence[:word.start()].strip(" \t\n\"'(-*#>:")
-        if not (opens_sentence and lowered in common_words()):
+        opens_sentence = position == 0 and not text[start:word.start()].strip(" \t\n\"'(-*#>:")
+        if opens_sentence and lowered in common_words():
+            continue
+        if not any(s <= word.start() and word.end() <= e for s, e in marked):
             return True
     return False
 

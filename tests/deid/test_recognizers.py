@@ -309,8 +309,26 @@ def test_ner_reads_only_sentences_that_may_hold_a_name():
     assert read == ["Seen by Dr. Marder today.", "Zagaria called.", "Jane A. Doe, seen at St. Luke's."]
 
 
+def test_ner_leaves_out_a_sentence_whose_every_candidate_name_is_already_marked():
+    from deid.recognizers.ner_names import ner_segments
+
+    text = "Seen by Dr. Marder today. Zagaria called Ellery."
+    marder, zagaria = text.index("Marder"), text.index("Zagaria")
+    marked = [(marder, marder + len("Marder")), (zagaria, zagaria + len("Zagaria"))]
+    read = [text[start:end].strip() for start, end in ner_segments(text, marked)]
+    assert read == ["Zagaria called Ellery."]  # "Ellery" is marked by nobody yet
+
+
 def test_ner_entities_land_on_the_whole_text(engine):
     text = "Abd soft, bowel sounds present. Pt was seen by Jonathan Whitcombe at bedside."
     ((_, artifacts),) = engine.nlp_engine.process_batch([text], "en")
     assert [(e.text, e.label_) for e in artifacts.tokens.ents] == [("Jonathan Whitcombe", "PERSON")]
     assert len(artifacts.tokens) == len(engine.nlp_engine.nlp["en"].make_doc(text))
+
+
+def test_an_ner_entity_ending_in_a_line_break_is_replaced_without_it(engine):
+    """Synthea's notes break the line after the patient's name; NER took the break into the name."""
+    text = "\n2021-03-22\n\n# History of Present Illness\nYvone889 Janina163\n is a 57 year-old nonhispanic white female."
+    result = engine.deidentify(text)
+    assert "\n[NAME]\n is a 57 year-old" in result.text
+    assert all(text[s.start:s.end] == text[s.start:s.end].strip() for s in result.spans)
