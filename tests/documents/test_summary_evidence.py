@@ -54,3 +54,11 @@ def test_a_note_with_no_sentence_to_summarize_says_so_instead_of_an_empty_summar
     finished.summary, finished.summary_kind, finished.summary_sentences = "", "extractive", []
     finished.save()
     assert "No summary: the note holds no complete sentence to summarize." in _page(finished)
+
+
+def test_a_note_that_starts_with_a_line_break_keeps_it_on_the_page(finished):
+    """HTML drops one line break right after <pre>; without a second one, every evidence offset into an
+    imported note that starts with a line break (as Synthea's do) would highlight one character late."""
+    finished.deidentified_text = "\n" + NOTE
+    finished.save()
+    assert '<pre id="deidentified-text">\n\n[NAME] seen for a sprained ankle.' in _page(finished)
