@@ -41,6 +41,15 @@ def test_install_models_names_the_owner_and_validator_of_the_defaults_and_audits
     assert events.count() == 4 and all(e.details["owner"] == "olga-owner" for e in events)
 
 
+def test_install_models_prints_each_default_with_its_status_once_all_are_installed(model_root):  # noqa: F811
+    summarizers = [line for line in install().splitlines() if line.startswith("summarize:")]
+
+    active = ModelVersion.objects.get(task="summarize", status="active")
+    assert [line for line in summarizers if "[active]" in line] == [
+        line for line in summarizers if line.startswith(f"summarize: {active.ref} [active]")]
+    assert len(summarizers) == ModelVersion.objects.filter(task="summarize").count()
+
+
 def test_install_models_again_never_replaces_an_owner_named_since(model_root):  # noqa: F811
     install()
     classifier = ModelVersion.objects.get(task="classify", status="active")

@@ -35,6 +35,7 @@ class Command(BaseCommand):
         lifecycle.assign_missing(versions, owner=owner, clinical_validator=validator,
                                  assigned_by=f"install_models ({getpass.getuser()})")
         for version in versions:
+            version.refresh_from_db()  # installing the adapter may have retired the base installed before it
             self.stdout.write(f"{version.task}: {version.ref} [{version.status}] sha256 {version.sha256[:12]}"
                               f" owner {_name(version.owner)}, clinical validator {_name(version.clinical_validator)}")
         if lifecycle.unowned(versions):
