@@ -132,6 +132,26 @@ def test_labelled_ids_and_dates(engine, text, value):
     assert value in {found for found, _ in _detected(engine, text)}
 
 
+@pytest.mark.parametrize("text, value", [
+    ("The appeal was docketed as Case No. 2:19-cv-01234 in the District Court.", "2:19-cv-01234"),
+    ("See State v. Alvarez, No. 18-1450 (9th Cir.).", "18-1450"),
+    ("The judge ruled on docket 2018-CV-4471.", "2018-CV-4471"),
+    ("Invoice INV-2021-00457 was sent.", "INV-2021-00457"),
+    ("Lab accession number S22-004417 was resulted.", "S22-004417"),
+    ("Order no. 55123 placed; File #A-2291-77.", "A-2291-77"),
+])
+def test_a_number_after_the_noun_of_its_record_is_an_identifier(engine, text, value):
+    assert (value, "ID") in _detected(engine, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Order 2 units PRBC. No. 2 pencil. Case 3 of 5.",
+    "Give 1000 ml NS per order 1000. No 1234 reasons.",
+])
+def test_small_or_unlabelled_numbers_after_record_nouns_stay(engine, text):
+    assert engine.analyze(text) == ()
+
+
 @pytest.mark.parametrize("text, name", [
     ("Dr. Vasquez aware of plan.", "Vasquez"),
     ("Dr.King aware.", "King"),
