@@ -52,8 +52,10 @@ class PhiTagger:
         tagged = [index for index, text in enumerate(texts) if not mostly_upper(text)]
         found: list[list[Span]] = [[] for _ in texts]
         for index, doc in zip(tagged, self._tag([texts[i] for i in tagged])):
-            found[index] = [Span(ent.start_char, ent.end_char, ENTITY_TYPES[ent.label_], SCORE) for ent in doc.ents
-                            if ent.label_ in ENTITY_TYPES and confirmed(ent.text, ENTITY_TYPES[ent.label_])]
+            spans = [Span(ent.start_char, ent.end_char, ENTITY_TYPES[ent.label_], SCORE) for ent in doc.ents
+                     if ent.label_ in ENTITY_TYPES and confirmed(ent.text, ENTITY_TYPES[ent.label_])]
+            found[index] = [span for span in (without_edge_function_words(texts[index], span) for span in spans)
+                            if span.start < span.end]
         return found
 
     def _tag(self, texts: list[str]):
@@ -78,6 +80,22 @@ _WORDS = re.compile(rf"{LETTER}+")
 _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
 _PROPER_NOUN_KINDS = frozenset({entities.NAME, entities.LOCATION})
 _MOST_WORDS = {entities.NAME: 5, entities.LOCATION: 8}  # "Mary Ann de la Cruz", "University of ... Medical Center"
+
+_LEADING_WORD = re.compile(rf"({LETTER}+)[\s,;:]+")
+_TRAILING_WORD = re.compile(rf"[\s,;:]+({LETTER}+)$")
+
+
+def without_edge_function_words(text: str, span: Span) -> Span:
+    """A name or place without lower-case function words at its edges: the tagger may run a place on
+    into the clause after it ("County Antrim, was"), while "University of Michigan" keeps its "of"."""
+    if span.entity_type not in _PROPER_NOUN_KINDS:
+        return span
+    start, end = span.start, span.end
+    while (lead := _LEADING_WORD.match(text, start, end)) and lead.group(1) in STOP_WORDS:
+        start = lead.end()
+    while (trail := _TRAILING_WORD.search(text, start, end)) and trail.group(1) in STOP_WORDS:
+        end = trail.start()
+    return span if (start, end) == (span.start, span.end) else Span(start, end, span.entity_type, span.score)
 
 
 def confirmed(value: str, entity_type: str) -> bool:

@@ -207,3 +207,20 @@ def test_a_tagged_phone_has_a_phone_shape_and_a_weekday_is_no_name(value, kind, 
     from deid.tagger.model import confirmed
 
     assert confirmed(value, kind) is kept
+
+
+@pytest.mark.parametrize("text, tagged, kind, kept", [
+    ("The farm near Ballymena, County Antrim, was sold.", "County Antrim, was", "LOCATION", "County Antrim"),
+    ("Seen at Mount Sinai Hospital, New York, on Monday.", "Mount Sinai Hospital, New York, on", "LOCATION",
+     "Mount Sinai Hospital, New York"),
+    ("She studied at the University of Michigan.", "the University of Michigan", "LOCATION", "University of Michigan"),
+    ("Ludwig van Beethoven wrote it.", "Ludwig van Beethoven", "NAME", "Ludwig van Beethoven"),
+    ("Call 555 0100 or", "555 0100 or", "PHONE", "555 0100 or"),  # only names and places are trimmed
+])
+def test_a_tagged_name_or_place_loses_the_function_words_at_its_edges(text, tagged, kind, kept):
+    from deid.results import Span
+    from deid.tagger.model import without_edge_function_words
+
+    start = text.index(tagged)
+    span = without_edge_function_words(text, Span(start, start + len(tagged), kind, 0.6))
+    assert text[span.start:span.end] == kept
