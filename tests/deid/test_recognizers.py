@@ -139,6 +139,7 @@ def test_labelled_ids_and_dates(engine, text, value):
     ("Invoice INV-2021-00457 was sent.", "INV-2021-00457"),
     ("Lab accession number S22-004417 was resulted.", "S22-004417"),
     ("Order no. 55123 placed; File #A-2291-77.", "A-2291-77"),
+    ("The estate was probated under cause number 2019-PR-00312.", "2019-PR-00312"),
 ])
 def test_a_number_after_the_noun_of_its_record_is_an_identifier(engine, text, value):
     assert (value, "ID") in _detected(engine, text)
