@@ -12,6 +12,10 @@ def _detected(engine, text):
     ("Admitted March 5th, 2021 with pain.", "March 5th, 2021", "DATE"),
     ("Plan reviewed on 3rd of July.", "3rd of July", "DATE"),
     ("Started 2021-03-04 per protocol.", "2021-03-04", "DATE"),
+    ("Billed on 15.03.2023 and paid.", "15.03.2023", "DATE"),
+    ("Paid on 3.4.2023 in full.", "3.4.2023", "DATE"),
+    ("Seen 15.03.23 in Munich.", "15.03.23", "DATE"),
+    ("Visit on 15/03/2023 confirmed.", "15/03/2023", "DATE"),
     ("Call 617-555-0101 after discharge.", "617-555-0101", "PHONE"),
     ("Fax: (617) 555-0199 today.", "(617) 555-0199", "FAX"),
     ("Write to jdoe@example.org please.", "jdoe@example.org", "EMAIL"),
@@ -54,6 +58,7 @@ def test_all_caps_nursing_note_names_found_by_context(engine):
     "VT 800-1000 WHILE SEDATED, SVR 882-1326.",
     "HO AWARE. PT ANXIOUS TO GO TO REHAB.",
     "Given at 2000 per orders. Resp: on cpap 5/5.",
+    "Present settings 20/10/40%. Vent 14/5/50. Version 2.4.1, pH 7.35.",
     "3 WAY FOLEY IN PLACE, DRAINING WELL.",
 ])
 def test_clinical_numbers_and_words_are_not_phi(engine, text):
