@@ -1,21 +1,12 @@
 """bench/inference.py's roofline: weights plus the batch's KV cache read once per decode step."""
-import importlib.util
 import json
-from pathlib import Path
 from types import SimpleNamespace
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "inference.py"
-
-
-def _bench():
-    spec = importlib.util.spec_from_file_location("bench_inference", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.benches import load_bench
 
 
 def test_roofline_counts_weights_once_and_kv_cache_per_sequence():
-    bench = _bench()
+    bench = load_bench("inference")
     config = SimpleNamespace(**json.loads(bench.ARCHITECTURE.read_text()))
     parameters, context = 134_515_008, 576  # SmolLM2-135M; 512 prompt + half of 128 new tokens
 

@@ -1,21 +1,11 @@
 """bench/shown_summaries.py over stored documents: loops, unfinished summaries, numbers missing from the note,
 marked sentences and fallbacks are counted over finished documents only."""
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from clinical_ai.documents.models import Document
+from tests.benches import load_bench
 
 pytestmark = pytest.mark.django_db
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "shown_summaries.py"
-
-
-def _bench():
-    spec = importlib.util.spec_from_file_location("shown_summaries", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _document(status=Document.Status.DONE, **fields) -> Document:
@@ -32,7 +22,7 @@ def test_shown_summaries_are_counted_over_finished_documents():
     _document(summary="Seen today", summary_kind="extractive")
     _document(status=Document.Status.QUEUED, summary="Given 40 mg of prednisone.", summary_kind="abstractive")
 
-    report = _bench().figures(Document.objects.all())
+    report = load_bench("shown_summaries").figures(Document.objects.all())
 
     assert report["documents"] == 3
     assert (report["loops"], report["unfinished"], report["extractive_fallback"]) == (1, 1, 1)

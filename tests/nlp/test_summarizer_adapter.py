@@ -1,9 +1,7 @@
 """The shipped fine-tuned summarizer: install_models registers it over its base, with its card and weight
 hash, activates it only over the untouched base default, and the registry serves summaries through it."""
-import importlib.util
 import io
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,9 +12,9 @@ from clinical_ai.audit.models import AuditEvent
 from clinical_ai.nlp import defaults, registry, services
 from clinical_ai.nlp.models import ModelVersion
 from clinical_ai.nlp.weights import weights_sha256
+from tests.benches import load_bench
 
 pytestmark = pytest.mark.django_db
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "summaries.py"
 ADAPTER = f"{defaults.SUMMARIZER_ADAPTER['name']}@{defaults.SUMMARIZER_ADAPTER['version']}"
 BASE = defaults.SUMMARIZER_ADAPTER["base_model"]
 MEASURED_GAIN = defaults.adapter_beats_base(defaults.adapter_report())
@@ -113,9 +111,7 @@ def test_the_gate_needs_the_gain_over_the_base_above_zero_for_drafts_and_shown_s
 
 
 def test_bench_intervals_pair_the_notes_and_the_gain_is_the_difference():
-    spec = importlib.util.spec_from_file_location("bench_summaries", BENCH)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_bench("summaries")
     rng = np.random.default_rng(0)
     base = rng.uniform(0.1, 0.3, 300)
     result = bench.compare({"adapter": base + 0.1, "zero_shot_base": base, "lead": base[::-1]}, 500, 13)
