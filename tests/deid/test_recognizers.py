@@ -30,6 +30,7 @@ def _detected(engine, text):
     ("Discussed with Dr. Marder at bedside.", "Marder", "NAME"),
     ("Admitted to St. Joseph's Hospital overnight.", "St. Joseph's Hospital", "ORGANIZATION"),
     ("Transferred from Memorial Hospital overnight.", "Memorial Hospital", "ORGANIZATION"),
+    ("Who has Medicare #AB-987654 on file?", "Medicare #AB-987654", "HEALTH_PLAN"),
 ])
 def test_recognizer_finds_value(engine, text, value, entity_type):
     assert (value, entity_type) in _detected(engine, text)
@@ -40,6 +41,7 @@ def test_recognizer_finds_value(engine, text, value, entity_type):
     "History of Parkinson disease, GCS 15.",
     "Lasix 40 mg IV given, BP 120/80, HR 88.",
     "Lungs clear, abd soft, good urine output.",
+    "Patient currently has Medicaid. Insured by Aetna, formerly Humana.",
 ])
 def test_clinical_vocabulary_is_not_phi(engine, text):
     assert engine.analyze(text) == ()
