@@ -40,7 +40,8 @@ class ClinicalPatternRecognizer(PatternRecognizer):
     requires: re.Pattern | None = None
 
     def invalidate_result(self, pattern_text: str) -> bool | None:
-        if any(c.isdigit() for c in pattern_text):
+        # a date is told by its grammar, not by unknown words: "the twenty-first of June", "Good Friday"
+        if any(c.isdigit() for c in pattern_text) or self.supported_entities[0] == entities.DATE:
             return None
         found = _WORD.findall(pattern_text)
         return bool(found) and all(word.lower() in never_phi() for word in found) or None

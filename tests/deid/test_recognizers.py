@@ -16,6 +16,10 @@ def _detected(engine, text):
     ("Paid on 3.4.2023 in full.", "3.4.2023", "DATE"),
     ("Seen 15.03.23 in Munich.", "15.03.23", "DATE"),
     ("Visit on 15/03/2023 confirmed.", "15/03/2023", "DATE"),
+    ("Seen on the twenty-first of June.", "the twenty-first of June", "DATE"),
+    ("Signed March the fifth, 2021.", "March the fifth, 2021", "DATE"),
+    ("Admitted on Boxing Day, home by Good Friday.", "Good Friday", "DATE"),
+    ("Seen at the clinic last Friday.", "last Friday", "DATE"),
     ("Call 617-555-0101 after discharge.", "617-555-0101", "PHONE"),
     ("Fax: (617) 555-0199 today.", "(617) 555-0199", "FAX"),
     ("Write to jdoe@example.org please.", "jdoe@example.org", "EMAIL"),
@@ -42,6 +46,7 @@ def test_recognizer_finds_value(engine, text, value, entity_type):
     "Lasix 40 mg IV given, BP 120/80, HR 88.",
     "Lungs clear, abd soft, good urine output.",
     "Patient currently has Medicaid. Insured by Aetna, formerly Humana.",
+    "The second of three doses. First of all, the fifth of the series.",
 ])
 def test_clinical_vocabulary_is_not_phi(engine, text):
     assert engine.analyze(text) == ()
