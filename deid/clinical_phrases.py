@@ -15,7 +15,7 @@ import re
 
 from deid.letters import APOSTROPHES, LETTER
 from deid.recognizers.lexicon import stop_words, words
-from deid.results import Span
+from deid.results import Span, trimmed
 
 _WARD = re.compile(r"(?<=\b\d\s)(?:north|south|east|west)\b|(?<=\b\d\d\s)(?:north|south|east|west)\b", re.IGNORECASE)
 
@@ -63,7 +63,7 @@ def without_clinical_phrases(text: str, spans: list[Span]) -> list[Span]:
         pieces = [(span.start, span.end)]
         for start, end in protected:
             pieces = [part for piece in pieces for part in _subtract(piece, start, end)]
-        kept += [Span(s, e, span.entity_type, span.score) for s, e in (_trim(text, p) for p in pieces) if s < e]
+        kept += [Span(s, e, span.entity_type, span.score) for s, e in (trimmed(text, *p, str.isalnum) for p in pieces) if s < e]
     return kept
 
 
@@ -72,12 +72,3 @@ def _subtract(piece: tuple[int, int], start: int, end: int) -> list[tuple[int, i
         return [piece]
     return [part for part in ((piece[0], start), (end, piece[1])) if part[0] < part[1]]
 
-
-def _trim(text: str, piece: tuple[int, int]) -> tuple[int, int]:
-    """The piece without leading and trailing characters that are no letter or digit."""
-    start, end = piece
-    while start < end and not text[start].isalnum():
-        start += 1
-    while end > start and not text[end - 1].isalnum():
-        end -= 1
-    return start, end

@@ -84,11 +84,12 @@ class DeidEngine:
             for index, text in enumerate(texts)
             for offset, window in split_chunks(text)
         ]
+        window_texts = [window for _, _, window in windows]
         # The tagger runs first, so spaCy's NER can leave out the sentences whose every candidate
         # name it has already marked (ner_names.ner_segments).
-        tagged = self.tagger.find([window for _, _, window in windows]) if self.tagger else [[] for _ in windows]
+        tagged = self.tagger.find(window_texts) if self.tagger else [[] for _ in windows]
         artifacts = self.nlp_engine.process_batch(
-            [window for _, _, window in windows], LANGUAGE, batch_size=NLP_BATCH_SIZE,
+            window_texts, LANGUAGE, batch_size=NLP_BATCH_SIZE,
             marked=[[(span.start, span.end) for span in spans] for spans in tagged],
         )
         found: list[list[Span]] = [[] for _ in texts]

@@ -32,6 +32,7 @@ from thinc.api import NumpyOps
 from threadpoolctl import ThreadpoolController
 
 from deid import entities
+from deid.results import trimmed
 
 # spaCy label -> deid entity type. Labels not listed are ignored.
 SPACY_LABELS = {
@@ -110,18 +111,12 @@ def one_blas_thread():
     return _blas_threads().limit(limits=1, user_api="blas")
 
 
+def _not_space(character: str) -> bool:
+    return not character.isspace()
+
+
 def whole_text(text: str, marked=()) -> list[tuple[int, int]]:
     return [(0, len(text))]
-
-
-def without_edge_space(text: str, start: int, end: int) -> tuple[int, int]:
-    """(start, end) without the white space at its edges: spaCy's NER may end an entity with a
-    line break token ("Yvone889 Janina163\\n is a"), which replaced would join the lines."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 class KeywordFreeArtifacts(NlpArtifacts):
@@ -176,7 +171,9 @@ class OfflineSpacyNlpEngine(SpacyNlpEngine):
         tagged = nlp.pipe((texts[index][start:end] for index, start, end in segments), batch_size=batch_size)
         for (index, start, _), segment in zip(segments, tagged):
             for ent in segment.ents:
-                begin, end = without_edge_space(segment.text, ent.start_char, ent.end_char)
+                # without white space at its edges: NER may end an entity with a line break token
+                # ("Yvone889 Janina163\n is a"), which replaced would join the lines
+                begin, end = trimmed(segment.text, ent.start_char, ent.end_char, _not_space)
                 span = docs[index].char_span(start + begin, start + end, ent.label_, alignment_mode="expand")
                 if begin < end and span is not None:
                     found[index].append(span)

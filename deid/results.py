@@ -6,6 +6,7 @@ limited to counts, so printing a result cannot leak PHI into a log.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -54,3 +55,12 @@ def _combine(group: list[Span]) -> Span:
         entity_type=best.entity_type,
         score=best.score,
     )
+
+
+def trimmed(text: str, start: int, end: int, keep: Callable[[str], bool]) -> tuple[int, int]:
+    """(start, end) of text without the characters at its edges that ``keep`` rejects."""
+    while start < end and not keep(text[start]):
+        start += 1
+    while end > start and not keep(text[end - 1]):
+        end -= 1
+    return start, end
