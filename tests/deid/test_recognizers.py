@@ -20,6 +20,13 @@ def _detected(engine, text):
     ("Signed March the fifth, 2021.", "March the fifth, 2021", "DATE"),
     ("Admitted on Boxing Day, home by Good Friday.", "Good Friday", "DATE"),
     ("Seen at the clinic last Friday.", "last Friday", "DATE"),
+    ("Detained between 1 and 3 October 1993.", "1", "DATE"),
+    ("On the night of 20 to 21 April 1994 it burned.", "20", "DATE"),
+    ("Admitted June 3 to 5 for pneumonia.", "5", "DATE"),
+    ("In mid-2003 he lost his job.", "2003", "DATE"),
+    ("The school year 1999/2000 was cut short.", "1999/2000", "DATE"),
+    ("Seizures began in the 1980s.", "1980s", "DATE"),
+    ("Follow up in early January.", "January", "DATE"),
     ("Call 617-555-0101 after discharge.", "617-555-0101", "PHONE"),
     ("Fax: (617) 555-0199 today.", "(617) 555-0199", "FAX"),
     ("Write to jdoe@example.org please.", "jdoe@example.org", "EMAIL"),
@@ -47,6 +54,8 @@ def test_recognizer_finds_value(engine, text, value, entity_type):
     "Lungs clear, abd soft, good urine output.",
     "Patient currently has Medicaid. Insured by Aetna, formerly Humana.",
     "The second of three doses. First of all, the fifth of the series.",
+    "Take 1 to 2 tablets; pain 3 to 4 may worsen. Walks 2 to 3 miles.",
+    "They will march in the parade. BP 120/80, then 1500/2000 mL in and out.",
 ])
 def test_clinical_vocabulary_is_not_phi(engine, text):
     assert engine.analyze(text) == ()
