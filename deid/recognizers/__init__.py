@@ -22,6 +22,7 @@ from deid.recognizers.name_list import NameListRecognizer
 from deid.recognizers.name_series import NameSeriesRecognizer
 from deid.recognizers.ner_names import CaseAwareNerRecognizer
 from deid.recognizers.notified_names import NotifiedNameRecognizer
+from deid.recognizers.other_scripts import OtherScriptRecognizer
 from deid.recognizers.patterns import load_pattern_recognizers
 from deid.recognizers.places import PlaceRecognizer
 from deid.recognizers.role_names import RoleNameRecognizer
@@ -45,6 +46,7 @@ def build_registry() -> RecognizerRegistry:
     registry.add_recognizer(SubjectNameRecognizer())
     registry.add_recognizer(NameLineRecognizer())
     registry.add_recognizer(UnknownProperNounRecognizer())
+    registry.add_recognizer(OtherScriptRecognizer())
     registry.add_recognizer(LabelledNameRecognizer())
     registry.add_recognizer(SpeakerNameRecognizer())
     registry.add_recognizer(InitialNameRecognizer())

@@ -59,3 +59,19 @@ def test_labelled_field_of_clinical_words_is_no_name(engine, text):
 ])
 def test_title_case_reads_any_script(word, expected):
     assert title_case(word) is expected
+
+
+@pytest.mark.parametrize("text, name", [
+    ("The applicant, बलदेव सिंह, was born in 1970.", "बलदेव सिंह"),
+    ("She lives with her partner, ناعم النجار.", "ناعم النجار"),
+    ("Brought in by her son 王小明 this morning.", "王小明"),
+    ("Interpreter for Mrs. כהן-לוי present.", "כהן-לוי"),
+    ("Her landlady Μαρία Παπαδοπούλου called.", "Μαρία Παπαδοπούλου"),
+])
+def test_a_name_in_its_own_script_inside_an_english_note_is_one_span(engine, text, name):
+    assert name in _names(engine, text)
+
+
+def test_letters_of_other_scripts_in_clinical_shorthand_stay(engine):
+    text = "Give 50 μg; Δ pressure 5, β-blocker started, the Greek λόγος. Withdrawn ג€“ quite."
+    assert engine.analyze(text) == ()
