@@ -53,3 +53,12 @@ def test_the_net_can_be_switched_off(monkeypatch):
 ])
 def test_tagger_spans_need_the_vocabulary_and_the_categorys_shape(value, entity_type, expected):
     assert confirmed(value, entity_type) is expected
+
+
+@pytest.mark.parametrize("text", [
+    "Paediatrician aware.",
+    "Oedema noted in both ankles. Haematology reviewed the film.",
+    "Colour and behaviour normal; anaesthetist notified.",
+])
+def test_british_spellings_are_words_not_names(engine, text):
+    assert engine.analyze(text) == ()
