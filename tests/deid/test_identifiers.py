@@ -38,3 +38,23 @@ def test_checksum_reads_letters_as_numbers():
 def test_identifier_after_its_label_and_is(engine, text, value):
     start = text.index(value)
     assert any(s.start <= start and s.end >= start + len(value) for s in engine.analyze(text))
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Her national insurance number is QQ 12 34 56 C.", "QQ 12 34 56 C"),
+    ("The vehicle registration plate was 34 ABC 123.", "34 ABC 123"),
+    ("The file reference is HR/2004/1187.", "HR/2004/1187"),
+    ("He was given prisoner number 4512-B.", "4512-B"),
+    ("Reference: ECLI:NL:HR:2004:AO1234.", "ECLI:NL:HR:2004:AO1234"),
+])
+def test_value_after_number_or_reference_is_one_identifier(engine, text, value):
+    start = text.index(value)
+    assert any(s.start <= start and s.end >= start + len(value) for s in engine.analyze(text))
+
+
+@pytest.mark.parametrize("text", [
+    "A number 1 and number 2 microinstrument were used; two number 10 JPs placed.",
+    "The reading was initiated for No.4 trial.",
+])
+def test_small_numbers_after_number_stay(engine, text):
+    assert engine.analyze(text) == ()
