@@ -18,6 +18,7 @@ from deid.chunking import split_chunks
 from deid.clinical_phrases import without_clinical_phrases
 from deid.context import PatientContext
 from deid.keys import load_key
+from deid.name_edges import with_name_edges
 from deid.nlp import OfflineSpacyNlpEngine, one_blas_thread
 from deid.operators import build_operators
 from deid.recognizers import build_registry
@@ -96,7 +97,8 @@ class DeidEngine:
         for (index, offset, window), (_, nlp_artifacts), spans in zip(windows, artifacts, tagged):
             found[index] += self._analyze_window(window, offset, nlp_artifacts, patients[index])
             found[index] += [Span(s.start + offset, s.end + offset, s.entity_type, s.score) for s in spans]
-        return [merge_spans(without_clinical_phrases(text, spans)) for text, spans in zip(texts, found)]
+        return [merge_spans(without_clinical_phrases(text, with_name_edges(text, spans)))
+                for text, spans in zip(texts, found)]
 
     def _analyze_window(self, window, offset, nlp_artifacts, patient) -> list[Span]:
         ad_hoc = [PatientContextRecognizer(patient)] if patient and patient.has_values() else None

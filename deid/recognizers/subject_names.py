@@ -1,6 +1,7 @@
 """A name that opens a sentence, known by what follows it: a verb said of a person ("Irenka
-is very reliable", "Mourik began writing", "Tómas had given") or, after a comma, the words
-that address the person spoken to ("Danuta, can I ask you something?"). In mixed-case
+is very reliable", "Mourik began writing", "Tómas had given"), a relative of theirs ("Ekiya
+and her brother", "Kaj with his wife") or, after a comma, the words that address the person
+spoken to ("Danuta, can I ask you something?"). In mixed-case
 prose only, for one to three capitalised words, each on a name list or on no dictionary,
 clinical or drug list: "Lungs are clear", "Hct was 29", "Resp-LS clear" stay. The verbs
 and the addressing words are data (person_verbs.txt, vocative_followers.txt).
@@ -22,6 +23,13 @@ SCORE = 0.7
 MAX_WORDS = 3
 MIN_UNLISTED_LENGTH = 4
 _NUMBER_AFTER = re.compile(r"\s*(?:a\s+|an\s+)?[<>~]?\d")
+_POSSESSIVES = frozenset({"his", "her", "their"})
+
+
+def _with_own_relative(lowered, index) -> bool:
+    """'and her brother', 'with his wife': a relative of the words before, so they name a person."""
+    return lowered[index] in ("and", "with") and index + 2 < len(lowered) \
+        and lowered[index + 1] in _POSSESSIVES and lowered[index + 2] in words("family_roles")
 
 
 def _name_like(token: str) -> bool:
@@ -62,6 +70,8 @@ class SubjectNameRecognizer(PreparedRecognizer):
                 return name_end  # "Irenka is very reliable", not "Pcwp was 27"
             if gap == ", " and following in words("vocative_followers"):
                 return name_end
+            if gap == " " and _with_own_relative(lowered, last + 1):
+                return name_end  # "Ekiya and her brother Megha arrived"
             if gap != " " or last - first + 1 >= MAX_WORDS:
                 return None
             last += 1

@@ -4,8 +4,10 @@ In a position where names are written, a capitalised or upper-case word that no
 dictionary, clinical, drug or allow list knows is taken as a name, even when no name
 list has it: "E. KOWALCZYK aware", "spoke with Zbigniewa", "DR. QUILLIAMS", "Szabina
 Gelencsér RN". Name-bearing positions: right after a title, clinical or family role
-word, an initial, a first name, or a verb of speaking or notifying (with "with", "to");
-right before a credential or a notification word ("aware", "notified"). On by default;
+word, an initial, a first name, a verb that addresses a person in mixed-case prose
+("Ask Tomasz to", "told Ippazio"; data/addressing_verbs.txt; in upper case "CONTACT
+PRAUUATIONS" is a typo), or a verb of speaking or notifying (with "with", "to"); right
+before a credential or a notification word ("aware", "notified"). On by default;
 DEID_UNKNOWN_WORD_NET=0 switches it off for a deployment.
 """
 from __future__ import annotations
@@ -20,6 +22,7 @@ from deid.letters import APOSTROPHES
 from deid.recognizers.base import PreparedRecognizer
 from deid.recognizers.lexicon import name_introducers, person_names, unknown_word, words
 from deid.recognizers.name_tokens import TOKEN
+from deid.recognizers.places import case_carries_meaning
 
 ENV_VAR = "DEID_UNKNOWN_WORD_NET"
 SCORE = 0.5
@@ -45,13 +48,14 @@ class UnknownWordRecognizer(PreparedRecognizer):
         tokens = list(TOKEN.finditer(text))
         bare = [t.group().rstrip(".") for t in tokens]
         lowered = [word.lower() for word in bare]
+        addressing = words("addressing_verbs") if case_carries_meaning(text) else frozenset()
         results = []
         for index, token in enumerate(tokens):
             word = bare[index]
             if len(word) < 3 and word.lower() not in person_names() or not _capitalised(word) \
                     or not unknown_word(word):
                 continue  # "IJ", "EP", "HO": two letters are an abbreviation unless a listed name
-            if self._after_cue(text, tokens, lowered, index) or self._before_cue(text, tokens, lowered, index):
+            if self._after_cue(text, tokens, lowered, index, addressing) or self._before_cue(text, tokens, lowered, index):
                 results.append(RecognizerResult(self.supported_entities[0], token.start(),
                                                 token.start() + len(word), SCORE))
         return results
@@ -60,11 +64,12 @@ class UnknownWordRecognizer(PreparedRecognizer):
     def _near(text, tokens, first, second) -> bool:
         return bool(_NEAR.fullmatch(text[tokens[first].end():tokens[second].start()]))
 
-    def _after_cue(self, text, tokens, lowered, index) -> bool:
+    def _after_cue(self, text, tokens, lowered, index, addressing) -> bool:
         if index == 0 or not self._near(text, tokens, index - 1, index):
             return False
         before = lowered[index - 1]
-        if before in name_introducers() or before in words("first_names") and _capitalised(tokens[index - 1].group()):
+        if before in name_introducers() or before in addressing \
+                or before in words("first_names") and _capitalised(tokens[index - 1].group()):
             return True
         initial = tokens[index - 1]
         if len(before) == 1 and initial.group()[0].isupper() and initial.group().endswith(".") \

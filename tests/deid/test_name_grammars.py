@@ -2,6 +2,9 @@
 in series of names, and unknown capitalised words where names stand."""
 import pytest
 
+from deid.name_edges import with_name_edges
+from deid.results import Span
+
 
 def _covered(engine, text, value):
     start = text.index(value)
@@ -64,6 +67,8 @@ def test_series_of_words_or_drugs_stay(engine, text, word):
     ("Hallvard Strømsnes said the pain was better.", "Hallvard Strømsnes"),
     ("Danuta, can you tell me where it hurts?", "Danuta"),
     ("Patient comfortable. Brigitte called at noon.", "Brigitte"),
+    ("Ekiya and her brother Megha arrived in the evening.", "Ekiya"),
+    ("Ingegerd with her son visited today.", "Ingegerd"),
 ])
 def test_name_opening_a_sentence_before_a_verb_of_a_person(engine, text, name):
     assert _covered(engine, text, name)
@@ -74,6 +79,7 @@ def test_name_opening_a_sentence_before_a_verb_of_a_person(engine, text, name):
     ("Heme stable. Loxenox started this evening.", "Loxenox"),
     ("Dopa was weaned to off overnight.", "Dopa"),
     ("Abdomen is soft, nontender.", "Abdomen"),
+    ("Patient and her husband agree with the plan.", "Patient"),
 ])
 def test_clinical_word_opening_a_sentence_stays(engine, text, word):
     assert _untouched(engine, text, word)
@@ -115,3 +121,39 @@ def test_name_standing_alone_as_a_field(engine, text, name):
 ])
 def test_field_of_clinical_words_stays(engine, text, word):
     assert _untouched(engine, text, word)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Ask Tomasz to call me back.", "Tomasz"),
+    ("I told Ippazio about the results.", "Ippazio"),
+])
+def test_unknown_word_after_a_verb_that_addresses_a_person(engine, text, name):
+    assert _covered(engine, text, name)
+
+
+def test_upper_case_word_after_such_a_verb_stays_in_telegraphic_notes(engine):
+    text = "MRSA IN SPUTUM. ON CONTACT PRAUUATIONS. DAUGHTER CALL AM-UPDATE GIVEN."
+    assert _untouched(engine, text, "PRAUUATIONS") and _untouched(engine, text, "AM-UPDATE")
+
+
+@pytest.mark.parametrize("text, first, name", [
+    ("Best regards,\nDonald Brown", "Donald", "Donald Brown"),
+    ("Signed by Francis Kent on the ward.", "Francis", "Francis Kent"),
+    ("Judge van Heusden adjourned the hearing.", "Heusden", "van Heusden"),
+    ("Seen by Dr. van de Noort today.", "Noort", "van de Noort"),
+])
+def test_a_name_span_takes_in_its_surname_and_particles(text, first, name):
+    start = text.index(first)
+    widened = with_name_edges(text, [Span(start, start + len(first), "NAME", 0.7)])
+    assert [text[s.start:s.end] for s in widened] == [name]
+
+
+@pytest.mark.parametrize("text, first", [
+    ("Dr. Patel White count is normal.", "Patel"),  # a surname, not a first name, before "White"
+    ("We drove the van Monday.", "Monday"),
+    ("Call Donald\nBrown stool noted.", "Donald"),  # not across a line break
+])
+def test_words_beside_a_name_stay_where_they_are_no_part_of_it(text, first):
+    start = text.index(first)
+    assert with_name_edges(text, [Span(start, start + len(first), "NAME", 0.7)]) == [
+        Span(start, start + len(first), "NAME", 0.7)]
