@@ -3,7 +3,7 @@
 Guarantee: only the characters of these phrases are taken out of detected spans, so a
 span that also covers a real identifier keeps that part. The phrases:
 - an eponym before its head word ("Hasson technique", "Murphy's sign"; data/eponym_heads.txt);
-- a compass word naming a ward after a floor number ("4 West", "11 EAST");
+- a compass word naming a ward after a floor number ("4 West", "11 EAST", "4B West");
 - specialty words before a unit word ("Cardiology clinic", "Oncology Department";
   data/specialties.txt, data/unit_words.txt), unless a proper noun comes first: "Mayo
   Clinic" and "Denver Neurology Clinic" are facilities and stay PHI.
@@ -17,7 +17,8 @@ from deid.letters import APOSTROPHES, LETTER
 from deid.recognizers.lexicon import stop_words, words
 from deid.results import Span, trimmed
 
-_WARD = re.compile(r"(?<=\b\d\s)(?:north|south|east|west)\b|(?<=\b\d\d\s)(?:north|south|east|west)\b", re.IGNORECASE)
+_WARD = re.compile(r"(?:(?<=\b\d\s)|(?<=\b\d\d\s)|(?<=\b\d[a-z]\s)|(?<=\b\d\d[a-z]\s))(?:north|south|east|west)\b",
+                   re.IGNORECASE)
 
 
 def _alternatives(name: str) -> str:

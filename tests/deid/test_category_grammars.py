@@ -34,6 +34,7 @@ def test_phone_grammar_finds_phone(engine, text, phone):
     ("Send it to P.O. Box 287 please.", "P.O. Box 287"),
     ("Home: 4844 Søndergade 52\n Apt. 656\n Brønderslev", "4844 Søndergade 52\n Apt. 656\n Brønderslev"),
     ("Lives at 3911 Fourth Avenue Suite 697 with her son.", "3911 Fourth Avenue Suite 697"),
+    ("The company is registered at 221B Baker Street, London.", "221B Baker Street"),
 ])
 def test_address_grammar_finds_address(engine, text, address):
     assert _covered(engine, text, address)
@@ -140,3 +141,11 @@ def test_intersection_of_two_streets_is_an_address(engine, text, corner):
 ])
 def test_corner_of_a_body_part_stays(engine, text):
     assert not any(s.entity_type == "LOCATION" for s in engine.analyze(text))
+
+
+@pytest.mark.parametrize("text, dose", [
+    ("pt. given 8u reg insulin SQ at 0600.", "8u reg insulin SQ"),
+    ("PT GIVEN 2U REG INSULIN SQ AT 0600.", "2U REG INSULIN SQ"),  # a house number's letter comes before a title-case street
+])
+def test_a_dose_in_units_is_no_house_number(engine, text, dose):
+    assert dose in engine.deidentify(text).text

@@ -20,6 +20,7 @@ def test_eponyms_and_techniques_stay(engine, text):
 
 @pytest.mark.parametrize("text, ward", [
     ("Transferred to 4 West.", "4 West"),
+    ("Moved to room 4B West overnight.", "West"),
     ("Back to 7 North, then 11 East.", "11 East"),
     ("TRANSFERRED TO 4 WEST OVERNIGHT.", "4 WEST"),
 ])
