@@ -12,9 +12,12 @@ DATA = Path(__file__).parent / "data"
 
 @functools.cache
 def words(name: str) -> frozenset[str]:
-    """Lower-cased entries of data/<name>.txt, skipping comments and blanks."""
+    """Lower-cased entries of data/<name>.txt, skipping comments and blanks; a line "@other"
+    takes in data/other.txt, so a list kept once can be part of another ("@payers")."""
     lines = (DATA / f"{name}.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+    entries = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    included = [words(entry[1:]) for entry in entries if entry.startswith("@")]
+    return frozenset(entry.lower() for entry in entries if not entry.startswith("@")).union(*included)
 
 
 @functools.cache

@@ -23,7 +23,7 @@ from presidio_analyzer import EntityRecognizer, PatternRecognizer, RecognizerRes
 
 from deid import entities
 from deid.letters import APOSTROPHES, LETTER
-from deid.recognizers.lexicon import DATA, never_phi, stop_words
+from deid.recognizers.lexicon import DATA, never_phi, stop_words, words
 
 _WORD = re.compile(rf"{LETTER}+")
 _TOKEN = re.compile(rf"[^\W_](?:[^\W_]|[{APOSTROPHES}-])*")
@@ -117,9 +117,18 @@ def load_pattern_recognizers(filename: str = "patterns.yaml") -> list[ClinicalPa
     return [_from_entry(entry) for entry in entries if entry.get("enabled", True)]
 
 
+_LIST = re.compile(r"\{([a-z_]+)\}")
+
+
+def with_word_lists(pattern: str) -> str:
+    """The pattern with each {name} replaced by the words of data/name.txt as alternatives,
+    longest first, so a list such as the payers is kept in one file."""
+    return _LIST.sub(lambda m: "|".join(re.escape(w) for w in sorted(words(m.group(1)), key=lambda w: (-len(w), w))), pattern)
+
+
 def _from_entry(entry: dict) -> ClinicalPatternRecognizer:
-    entry = dict(entry)
-    requires = entry.pop("requires", None)
+    entry = dict(entry, patterns=[dict(p, regex=with_word_lists(p["regex"])) for p in entry.get("patterns", [])])
+    requires = [with_word_lists(word) for word in entry.pop("requires", None) or []]
     recognizer = ClinicalPatternRecognizer.from_dict(entry)
     if requires:
         recognizer.requires = re.compile(r"\b(?:" + "|".join(requires) + ")", re.IGNORECASE)

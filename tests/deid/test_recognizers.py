@@ -374,3 +374,13 @@ def test_an_ner_entity_ending_in_a_line_break_is_replaced_without_it(engine):
     result = engine.deidentify(text)
     assert "\n[NAME]\n is a 57 year-old" in result.text
     assert all(text[s.start:s.end] == text[s.start:s.end].strip() for s in result.spans)
+
+
+def test_a_word_list_is_kept_once_and_read_where_it_is_needed():
+    from deid.recognizers.lexicon import never_phi, words
+    from deid.recognizers.patterns import with_word_lists
+
+    assert "aetna" in words("payers") and "aetna" in never_phi()  # allow_words.txt takes in @payers
+    assert not any(word.startswith("@") for word in words("allow_words"))
+    assert with_word_lists(r"\b(?:{payers})\s*#\d{4,}") == r"\b(?:" + "|".join(
+        sorted(words("payers"), key=lambda w: (-len(w), w))) + r")\s*#\d{4,}"
