@@ -80,6 +80,7 @@ class DeidEngine:
             return self._analyze_batch(texts, patients or [None] * len(texts))
 
     def _analyze_batch(self, texts: list[str], patients: list[PatientContext | None]) -> list[tuple[Span, ...]]:
+        texts = [with_unix_line_breaks(text) for text in texts]
         windows = [
             (index, offset, window)
             for index, text in enumerate(texts)
@@ -143,6 +144,13 @@ class DeidEngine:
         return OperatorConfig(
             "custom", {"lambda": lambda value: operator.replace(value, entity_type, scope)}
         )
+
+
+def with_unix_line_breaks(text: str) -> str:
+    """The text with "\r\n" read as " \n" and a lone "\r" as "\n", the same length, so spans found on it
+    fit the text as given. A browser sends a pasted note with "\r\n" line breaks, and spaCy and the
+    tagger read "\r\n" as plain space: "number is QQ 12 34 56 C.\r\nEkiya" was one entity across two lines."""
+    return text.replace("\r\n", " \n").replace("\r", "\n")
 
 
 _default_engine: DeidEngine | None = None

@@ -16,6 +16,11 @@ class UploadForm(forms.Form):
     patient_address = forms.CharField(required=False, max_length=300, label="Address")
     patient_phone = forms.CharField(required=False, max_length=64, label="Phone")
 
+    def clean_text(self) -> str:
+        # A browser sends a textarea with CRLF line breaks; the page shows LF, and the offsets of
+        # evidence and of reported identifiers are counted on the page.
+        return self.cleaned_data["text"].replace("\r\n", "\n")
+
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("file") and not (cleaned.get("text") or "").strip():

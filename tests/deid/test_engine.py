@@ -1,4 +1,9 @@
+from pathlib import Path
+
+import pytest
+
 from deid import DeidResult, PatientContext, Span, deidentify
+from deid.engine import DeidEngine
 
 PATIENT = PatientContext.from_dict(
     {"id": "P1", "name": "Jane Q Doe", "mrn": "MRN-12345", "phone": "(617) 555-0101",
@@ -40,3 +45,21 @@ def test_module_level_deidentify_uses_default_engine(engine, monkeypatch):
 def test_reprs_do_not_leak_phi(engine):
     result = engine.deidentify(NOTE, PATIENT)
     assert "Doe" not in repr(result) and "Doe" not in repr(PATIENT)
+
+
+@pytest.fixture(scope="module")
+def engine_with_tagger():
+    import deid.tagger
+
+    return DeidEngine(tagger_dir=str(Path(deid.tagger.__file__).parent / "default"))
+
+
+def test_a_note_with_browser_line_breaks_is_read_line_by_line(engine_with_tagger):
+    """A form sends a pasted note with CRLF line breaks: no entity may run across one (the tagger
+    read "C." and "Ekiya" on the next line as one name)."""
+    unix = "His insurance number is QQ 12 34 56 C.\nEkiya and her brother Megha called.\n"
+    browser = unix.replace("\n", "\r\n")
+    found = [(s.entity_type, browser[s.start:s.end]) for s in engine_with_tagger.analyze(browser)]
+    assert found == [(s.entity_type, unix[s.start:s.end]) for s in engine_with_tagger.analyze(unix)]
+    assert not any("\n" in value for _, value in found)
+    assert engine_with_tagger.deidentify(browser).text == engine_with_tagger.deidentify(unix).text.replace("\n", "\r\n")

@@ -47,3 +47,10 @@ def test_a_note_without_a_patient_is_still_accepted(client):
     client.post("/documents/new", {"text": "A note without a patient."})
 
     assert Document.objects.get().patient_key == ""
+
+
+def test_a_pasted_note_is_kept_with_the_line_breaks_the_page_shows(client):
+    """A browser posts a textarea with CRLF; the page (and every offset counted on it) has LF."""
+    client.post("/documents/new", {"text": "Seen today.\r\nPlan: rest.\r\n"})
+
+    assert Document.objects.get().original_text == "Seen today.\nPlan: rest.\n"
