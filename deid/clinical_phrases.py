@@ -14,26 +14,22 @@ import functools
 import re
 
 from deid.letters import APOSTROPHES, LETTER
-from deid.recognizers.lexicon import stop_words, words
+from deid.recognizers.lexicon import alternatives, stop_words
 from deid.results import Span, trimmed
 
 _WARD = re.compile(r"(?:(?<=\b\d\s)|(?<=\b\d\d\s)|(?<=\b\d[a-z]\s)|(?<=\b\d\d[a-z]\s))(?:north|south|east|west)\b",
                    re.IGNORECASE)
 
 
-def _alternatives(name: str) -> str:
-    return "|".join(re.escape(word) for word in sorted(words(name), key=len, reverse=True))
-
-
 @functools.cache
 def _eponym() -> re.Pattern:
-    return re.compile(rf"(?<![\w-]){LETTER}(?:{LETTER}|-)*(?:[{APOSTROPHES}]s)?(?=\s+(?:{_alternatives('eponym_heads')})\b)",
+    return re.compile(rf"(?<![\w-]){LETTER}(?:{LETTER}|-)*(?:[{APOSTROPHES}]s)?(?=\s+(?:{alternatives('eponym_heads')})\b)",
                       re.IGNORECASE)
 
 
 @functools.cache
 def _department() -> re.Pattern:
-    return re.compile(rf"\b(?:(?:{_alternatives('specialties')})\s+)+(?:{_alternatives('unit_words')})\b",
+    return re.compile(rf"\b(?:(?:{alternatives('specialties')})\s+)+(?:{alternatives('unit_words')})\b",
                       re.IGNORECASE)
 
 

@@ -14,7 +14,7 @@ import re
 
 from deid import entities
 from deid.letters import NOT_AFTER_LETTER, WORD, title_case
-from deid.recognizers.lexicon import not_a_name, words
+from deid.recognizers.lexicon import alternatives, not_a_name, words
 from deid.results import Span
 
 _NEXT_WORD = re.compile(rf"[ ]({WORD})")
@@ -24,8 +24,7 @@ _DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|his|her|their|my|our|your|this|t
 
 @functools.cache
 def _particle_before() -> re.Pattern:
-    particles = "|".join(sorted(map(re.escape, words("name_particles")), key=len, reverse=True))
-    return re.compile(rf"{NOT_AFTER_LETTER}(?:{particles}) $")
+    return re.compile(rf"{NOT_AFTER_LETTER}(?:{alternatives('name_particles')}) $")
 
 
 def with_name_edges(text: str, spans: list[Span]) -> list[Span]:

@@ -21,22 +21,18 @@ from presidio_analyzer import RecognizerResult
 from deid import entities
 from deid.letters import LETTER, title_case
 from deid.recognizers.base import PreparedRecognizer
-from deid.recognizers.lexicon import common_words, never_phi, stop_words, unknown_word, words
+from deid.recognizers.lexicon import alternatives, common_words, never_phi, stop_words, unknown_word, words
 
 _W = rf"{LETTER}(?:{LETTER}|['’-])*"
 _NUM = r"\d{1,6}[a-z]?"
 _MAX_PARTS = 6
 
 
-def _alternation(name: str) -> str:
-    return "|".join(regex.escape(w) for w in sorted(words(name), key=len, reverse=True))
-
-
 @functools.cache
 def _grammar() -> dict[str, regex.Pattern]:
-    suffix, prefix, ending = _alternation("street_suffixes"), _alternation("street_prefixes"), \
-        _alternation("street_word_endings")
-    unit = _alternation("unit_designators")
+    suffix, prefix, ending = alternatives("street_suffixes"), alternatives("street_prefixes"), \
+        alternatives("street_word_endings")
+    unit = alternatives("unit_designators")
     head = rf"(?:{_NUM}[ \t]+){{0,2}}"
     flags = regex.IGNORECASE | regex.VERSION1
     return {

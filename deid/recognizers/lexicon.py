@@ -21,6 +21,13 @@ def words(name: str) -> frozenset[str]:
 
 
 @functools.cache
+def alternatives(name: str) -> str:
+    """The words of data/<name>.txt as one regex alternation, longest first, so a word is never
+    cut short by another it starts with ("st" before "street")."""
+    return "|".join(re.escape(word) for word in sorted(words(name), key=lambda word: (-len(word), word)))
+
+
+@functools.cache
 def never_phi() -> frozenset[str]:
     """Single words that alone are never PHI: the allow list plus English stop words."""
     return words("allow_words") | words("common_name_words") | frozenset(STOP_WORDS)
@@ -91,8 +98,7 @@ def unknown_word(word: str) -> bool:
 
 @functools.cache
 def _device_after() -> re.Pattern:
-    alternatives = "|".join(re.escape(word) for word in sorted(words("named_devices"), key=len, reverse=True))
-    return re.compile(rf"\s*(?:{alternatives})\b", re.IGNORECASE)
+    return re.compile(rf"\s*(?:{alternatives('named_devices')})\b", re.IGNORECASE)
 
 
 def names_device(text: str, end: int) -> bool:

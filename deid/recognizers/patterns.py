@@ -23,7 +23,7 @@ from presidio_analyzer import EntityRecognizer, PatternRecognizer, RecognizerRes
 
 from deid import entities
 from deid.letters import APOSTROPHES, LETTER
-from deid.recognizers.lexicon import DATA, never_phi, stop_words, words
+from deid.recognizers.lexicon import DATA, alternatives, never_phi, stop_words
 
 _WORD = re.compile(rf"{LETTER}+")
 _TOKEN = re.compile(rf"[^\W_](?:[^\W_]|[{APOSTROPHES}-])*")
@@ -123,7 +123,7 @@ _LIST = re.compile(r"\{([a-z_]+)\}")
 def with_word_lists(pattern: str) -> str:
     """The pattern with each {name} replaced by the words of data/name.txt as alternatives,
     longest first, so a list such as the payers is kept in one file."""
-    return _LIST.sub(lambda m: "|".join(re.escape(w) for w in sorted(words(m.group(1)), key=lambda w: (-len(w), w))), pattern)
+    return _LIST.sub(lambda m: alternatives(m.group(1)), pattern)
 
 
 def _from_entry(entry: dict) -> ClinicalPatternRecognizer:
