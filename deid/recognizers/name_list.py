@@ -43,8 +43,9 @@ class NameListRecognizer(PreparedRecognizer):
     def _surname_after(text, tokens, index, mixed) -> int | None:
         """End of the word after a name when it can only be a surname: no dictionary, clinical
         or drug word ("mary theresa kondouli", "Irene Czyzewicz"); None otherwise."""
-        if index + 1 >= len(tokens) or text[tokens[index].end():tokens[index + 1].start()] != " ":
-            return None
+        if index + 1 >= len(tokens) or text[tokens[index].end():tokens[index + 1].start()] != " " \
+                or tokens[index].group().endswith("."):
+            return None  # "Dr. Martyn. Thermodilution CO": a full stop after a name ends its sentence
         name, after = tokens[index].group(), tokens[index + 1].group()
         if mixed and after[0].islower() and not name[0].islower():
             return None  # "Irene went": a capitalised name and a lower-case word

@@ -68,8 +68,9 @@ class UnknownWordRecognizer(PreparedRecognizer):
         if index == 0 or not self._near(text, tokens, index - 1, index):
             return False
         before = lowered[index - 1]
-        if before in name_introducers() or before in addressing \
-                or before in words("first_names") and _capitalised(tokens[index - 1].group()):
+        first_name = tokens[index - 1].group()
+        if before in name_introducers() or before in addressing or before in words("first_names") \
+                and _capitalised(first_name) and not first_name.endswith("."):  # "Dr. Martyn. Thermodilution CO"
             return True
         initial = tokens[index - 1]
         if len(before) == 1 and initial.group()[0].isupper() and initial.group().endswith(".") \

@@ -195,6 +195,16 @@ def test_in_mixed_case_a_tagged_name_or_place_has_capitalised_words(value, kind,
     assert confirmed(value, kind) is kept
 
 
+@pytest.mark.parametrize("value, kept", [
+    ("jerzy", True), ("saulius", True), ("guðgeir", True),  # first names of Faker's other locales (first_names.txt)
+    ("iabp", False), ("adjust epidural", False),
+])
+def test_in_lower_case_a_tagged_name_needs_a_listed_name(value, kept):
+    from deid.tagger.model import confirmed
+
+    assert confirmed(value, "NAME") is kept
+
+
 @pytest.mark.parametrize("value, kind, kept", [
     ("(555) 123-4567 x89", "PHONE", True),
     ("+44 (0)20 7946 0958", "PHONE", True),

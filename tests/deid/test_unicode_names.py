@@ -75,3 +75,12 @@ def test_a_name_in_its_own_script_inside_an_english_note_is_one_span(engine, tex
 def test_letters_of_other_scripts_in_clinical_shorthand_stay(engine):
     text = "Give 50 μg; Δ pressure 5, β-blocker started, the Greek λόγος. Withdrawn ג€“ quite."
     assert engine.analyze(text) == ()
+
+
+@pytest.mark.parametrize("text", [
+    "PMH: HTN, GERD, CHOL, S/P APPY, NICU stay as infant, ANCA negative",
+    "R/O GERD. PaCO2 45, hemi-diaphragm elevated, gluteus maximus strain, cisterna magna normal",
+    "cath done per Dr. Smith. Thermodilution CO 11.18 with ci 3.58",
+])
+def test_clinical_words_that_are_names_in_another_language_stay(engine, text):
+    assert not _names(engine, text) - {"Smith"}
