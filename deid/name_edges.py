@@ -2,7 +2,9 @@
 
 - A listed surname right after a listed first name, on the same line: "Best regards,\nDonald
   Brown", "Maria Sophia Pinto". A word that is both a surname and a common word ("Brown",
-  "Kent", "White") is no name alone, but after a first name it is the surname.
+  "Kent", "White") is no name alone, but after a first name it is the surname. In mixed-case
+  prose any title-case word there is ("Cäcilia Junk lodged", "Geir Lie, head of"), unless
+  a list says it is no name ("Anna Is", "Maria Hospital").
 - A lower-case particle right before the name (data/name_particles.txt): "Judge van
   Heusden", "de Wit was arrested", "Ana dos Santos"; not after a determiner ("the van").
 Both only widen NAME spans, and only over whole words.
@@ -15,6 +17,7 @@ import re
 from deid import entities
 from deid.letters import NOT_AFTER_LETTER, WORD, title_case
 from deid.recognizers.lexicon import alternatives, not_a_name, words
+from deid.recognizers.name_tokens import mixed_case
 from deid.results import Span
 
 _NEXT_WORD = re.compile(rf"[ ]({WORD})")
@@ -28,13 +31,14 @@ def _particle_before() -> re.Pattern:
 
 
 def with_name_edges(text: str, spans: list[Span]) -> list[Span]:
-    return [_widened(text, span) if span.entity_type == entities.NAME else span for span in spans]
+    mixed = mixed_case(text)
+    return [_widened(text, span, mixed) if span.entity_type == entities.NAME else span for span in spans]
 
 
-def _widened(text: str, span: Span) -> Span:
+def _widened(text: str, span: Span, mixed: bool) -> Span:
     start, end = span.start, span.end
     while (last := _LAST_WORD.search(text, 0, end)) and last.group().lower() in words("first_names") \
-            and (following := _NEXT_WORD.match(text, end)) and _surname(following.group(1)):
+            and (following := _NEXT_WORD.match(text, end)) and _surname(following.group(1), mixed):
         end = following.end()
     while (before := _particle_start(text, start)) is not None:
         start = before
@@ -50,6 +54,7 @@ def _particle_start(text: str, start: int) -> int | None:
     return None if _DETERMINER_BEFORE.search(text[max(0, begin - 8):begin]) else begin
 
 
-def _surname(word: str) -> bool:
+def _surname(word: str, mixed: bool) -> bool:
     lowered = word.lower()
-    return title_case(word) and lowered in words("last_names") and lowered not in not_a_name()
+    return title_case(word) and (mixed or lowered in words("last_names")) and lowered not in not_a_name() \
+        and lowered not in words("facility_words")

@@ -22,8 +22,8 @@ import yaml
 from presidio_analyzer import EntityRecognizer, PatternRecognizer, RecognizerResult
 
 from deid import entities
-from deid.letters import APOSTROPHES, LETTER
-from deid.recognizers.lexicon import DATA, alternatives, never_phi, stop_words
+from deid.letters import APOSTROPHES, LETTER, title_case
+from deid.recognizers.lexicon import DATA, alternatives, never_phi, stop_words, words
 
 _WORD = re.compile(rf"{LETTER}+")
 _TOKEN = re.compile(rf"[^\W_](?:[^\W_]|[{APOSTROPHES}-])*")
@@ -38,13 +38,23 @@ class ClinicalPatternRecognizer(PatternRecognizer):
     the gate saves time and never changes what is found."""
 
     requires: re.Pattern | None = None
+    # Names read after a title or a relative: there a common word that is also a name (common_name_words.txt)
+    # is the name when written in title case ("Ms Baker said", "Mrs. Hope"), not in upper case ("DR WILL SEE")
+    title_case_names: bool = False
+
+    def allowed(self, word: str) -> bool:
+        """Whether the word as written is one that alone is never PHI here."""
+        lowered = word.lower()
+        if self.title_case_names and title_case(word) and lowered in words("common_name_words"):
+            return False
+        return lowered in never_phi()
 
     def invalidate_result(self, pattern_text: str) -> bool | None:
         # a date is told by its grammar, not by unknown words: "the twenty-first of June", "Good Friday"
         if any(c.isdigit() for c in pattern_text) or self.supported_entities[0] == entities.DATE:
             return None
         found = _WORD.findall(pattern_text)
-        return bool(found) and all(word.lower() in never_phi() for word in found) or None
+        return bool(found) and all(self.allowed(word) for word in found) or None
 
     def analyze(self, text, entities=None, nlp_artifacts=None, regex_flags=None):
         if self.requires is not None and not self.requires.search(text):
@@ -52,7 +62,7 @@ class ClinicalPatternRecognizer(PatternRecognizer):
         results = self.matches(text, regex_flags or self.global_regex_flags)
         if self.supported_entities[0] not in PROPER_NOUN_KINDS:
             return results
-        return [trimmed for result in results if (trimmed := trim_proper_noun(text, result))]
+        return [trimmed for result in results if (trimmed := trim_proper_noun(text, result, self.allowed))]
 
     def matches(self, text: str, flags: int) -> list[RecognizerResult]:
         """What PatternRecognizer.analyze finds: each pattern's non-empty matches at its
@@ -71,22 +81,21 @@ def _compiled(pattern: str, flags: int) -> regex.Pattern:
     return regex.compile(pattern, flags)
 
 
-def trim_proper_noun(text: str, result: RecognizerResult) -> RecognizerResult | None:
-    """The result without allow-listed words at its edges; None when nothing is left."""
-    tokens = [(m.start(), m.end(), m.group().lower().strip("'-"))
+def trim_proper_noun(text: str, result: RecognizerResult, allowed=lambda word: word.lower() in never_phi()
+                     ) -> RecognizerResult | None:
+    """The result without allowed words (by default the allow-listed ones) at its edges; None when nothing is left."""
+    tokens = [(m.start(), m.end(), m.group().lower().strip("'-"), allowed(m.group().strip("'-")))
               for m in _TOKEN.finditer(text, result.start, result.end)]
     if result.entity_type == entities.ORGANIZATION:
         # "FROM MEMORIAL HOSPITAL": the name starts after the last common word.
-        last_stop = max((i for i, (_, _, w) in enumerate(tokens[:-1]) if w in stop_words()), default=-1)
+        last_stop = max((i for i, (_, _, w, _) in enumerate(tokens[:-1]) if w in stop_words()), default=-1)
         tokens = tokens[last_stop + 1:]
-    allowed = never_phi()
-    while tokens and tokens[0][2] in allowed and not _keeps_title(text, tokens):
+    while tokens and tokens[0][3] and not _keeps_title(text, tokens):
         tokens.pop(0)
     # a location keeps its tail: "12 Elm St", "Dallas, TX"
-    while tokens and tokens[-1][2] in allowed and not tokens[-1][2].isdigit() \
-            and result.entity_type != entities.LOCATION:
+    while tokens and tokens[-1][3] and not tokens[-1][2].isdigit() and result.entity_type != entities.LOCATION:
         tokens.pop()
-    if not tokens or all(w in allowed or w in _FACILITY_WORDS for _, _, w in tokens):
+    if not tokens or all(kept or w in _FACILITY_WORDS for _, _, w, kept in tokens):
         return None
     start, end = tokens[0][0], tokens[-1][1]
     if end < result.end and text[end:end + 1] == "." and len(tokens[-1][2]) == 1:
@@ -98,7 +107,7 @@ def trim_proper_noun(text: str, result: RecognizerResult) -> RecognizerResult | 
 def _keeps_title(text: str, tokens) -> bool:
     """A leading "St." or "Mt." is part of a place's name ("St. Mary's"); a personal
     title ("Dr.", "Mrs.") is not PHI and stays visible before the replaced name."""
-    start, end, word = tokens[0]
+    start, end, word, _ = tokens[0]
     return len(tokens) > 1 and word in _PLACE_TITLES and text[end:end + 1] in (".", " ")
 
 
@@ -129,7 +138,9 @@ def with_word_lists(pattern: str) -> str:
 def _from_entry(entry: dict) -> ClinicalPatternRecognizer:
     entry = dict(entry, patterns=[dict(p, regex=with_word_lists(p["regex"])) for p in entry.get("patterns", [])])
     requires = [with_word_lists(word) for word in entry.pop("requires", None) or []]
+    title_case_names = entry.pop("title_case_names", False)
     recognizer = ClinicalPatternRecognizer.from_dict(entry)
+    recognizer.title_case_names = title_case_names
     if requires:
         recognizer.requires = re.compile(r"\b(?:" + "|".join(requires) + ")", re.IGNORECASE)
     for pattern in recognizer.patterns:  # compiled now, not on the first text that passes the gate

@@ -1,10 +1,10 @@
 """A name that opens a sentence, known by what follows it: a verb said of a person ("Irenka
 is very reliable", "Mourik began writing", "Tómas had given"), a relative of theirs ("Ekiya
-and her brother", "Kaj with his wife") or, after a comma, the words that address the person
-spoken to ("Danuta, can I ask you something?"). In mixed-case
-prose only, for one to three capitalised words, each on a name list or on no dictionary,
-clinical or drug list: "Lungs are clear", "Hct was 29", "Resp-LS clear" stay. The verbs
-and the addressing words are data (person_verbs.txt, vocative_followers.txt).
+and her brother", "Kaj with his wife", "Kata's mother") or, after a comma, the words that
+address the person spoken to ("Danuta, can I ask you something?"). In mixed-case prose
+only, for one to three capitalised words, each on a name list or on no dictionary, clinical
+or drug list: "Lungs are clear", "Hct was 29", "Resp-LS clear" stay. The verbs and the
+addressing words are data (person_verbs.txt, vocative_followers.txt).
 """
 from __future__ import annotations
 
@@ -72,6 +72,9 @@ class SubjectNameRecognizer(PreparedRecognizer):
                 return name_end
             if gap == " " and _with_own_relative(lowered, last + 1):
                 return name_end  # "Ekiya and her brother Megha arrived"
+            if gap == " " and bare(tokens[last].group()) != tokens[last].group() \
+                    and following in words("family_roles"):
+                return name_end  # "Kata's mother, Domagoj Vidović, had moved"
             if gap != " " or last - first + 1 >= MAX_WORDS:
                 return None
             last += 1

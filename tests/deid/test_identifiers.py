@@ -40,6 +40,9 @@ def test_checksum_reads_letters_as_numbers():
     ("The file reference is HR/2004/1187.", "HR/2004/1187"),
     ("He was given prisoner number 4512-B.", "4512-B"),
     ("Reference: ECLI:NL:HR:2004:AO1234.", "ECLI:NL:HR:2004:AO1234"),
+    # a court register's letters before the number
+    ("Thank you for your letter regarding claim AZ 039/87.", "AZ 039/87"),
+    ("The appeal was dismissed (case no. II AKa 117/96).", "II AKa 117/96"),
 ])
 def test_identifier_after_its_label_is_one_span(engine, text, value):
     start = text.index(value)

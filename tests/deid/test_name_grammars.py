@@ -69,6 +69,7 @@ def test_series_of_words_or_drugs_stay(engine, text, word):
     ("Patient comfortable. Brigitte called at noon.", "Brigitte"),
     ("Ekiya and her brother Megha arrived in the evening.", "Ekiya"),
     ("Ingegerd with her son visited today.", "Ingegerd"),
+    ("Kata's mother, Domagoj Vidović, had moved.", "Kata"),
 ])
 def test_name_opening_a_sentence_before_a_verb_of_a_person(engine, text, name):
     assert _covered(engine, text, name)
@@ -141,6 +142,7 @@ def test_upper_case_word_after_such_a_verb_stays_in_telegraphic_notes(engine):
     ("Signed by Francis Kent on the ward.", "Francis", "Francis Kent"),
     ("Judge van Heusden adjourned the hearing.", "Heusden", "van Heusden"),
     ("Seen by Dr. van de Noort today.", "Noort", "van de Noort"),
+    ("On 4 April 1997 Cäcilia Junk lodged an appeal.", "Cäcilia", "Cäcilia Junk"),  # mixed case: any title-case word
 ])
 def test_a_name_span_takes_in_its_surname_and_particles(text, first, name):
     start = text.index(first)
@@ -152,8 +154,22 @@ def test_a_name_span_takes_in_its_surname_and_particles(text, first, name):
     ("Dr. Patel White count is normal.", "Patel"),  # a surname, not a first name, before "White"
     ("We drove the van Monday.", "Monday"),
     ("Call Donald\nBrown stool noted.", "Donald"),  # not across a line break
+    ("Met Maria Hospital staff at noon.", "Maria"),  # a facility word
+    ("DONALD BROWN STOOL NOTED.", "DONALD"),  # upper case: only a listed surname
 ])
 def test_words_beside_a_name_stay_where_they_are_no_part_of_it(text, first):
     start = text.index(first)
     assert with_name_edges(text, [Span(start, start + len(first), "NAME", 0.7)]) == [
         Span(start, start + len(first), "NAME", 0.7)]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Ms Baker said she had lived there since 1993.", "Baker"),
+    ("Mrs. Hope White was seen in clinic.", "Hope White"),
+])
+def test_a_common_word_that_is_a_name_after_a_title_in_title_case(engine, text, name):
+    assert _covered(engine, text, name)
+
+
+def test_a_common_word_after_a_title_in_upper_case_stays(engine):
+    assert _untouched(engine, "DR WILL SEE PT IN AM. BP STABLE.", "WILL")
