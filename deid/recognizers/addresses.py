@@ -34,6 +34,9 @@ def _grammar() -> dict[str, regex.Pattern]:
         alternatives("street_word_endings")
     unit = alternatives("unit_designators")
     head = rf"(?:{_NUM}[ \t]+){{0,2}}"
+    # the house number after the street: "Rua do Arenque 1634", "Strada Niță Nr. 69", "ulica Rolnicza 67/86"
+    # (house and flat), "Avenida Ferreira, 278" (a comma after a title-case word: not "via NG tube, 2 tabs")
+    house = r"(?:[ \t]+(?:nr\.?[ \t]*)?|(?<=(?<!\p{L})(?-i:\p{Lu}\p{Ll}+)),[ \t]*)\d{1,5}[a-z]?(?:/\d{1,4})?\b(?!\s*%)"
     flags = regex.IGNORECASE | regex.VERSION1
     return {
         # each street form is looked for only around its street word: tried at every digit
@@ -50,11 +53,11 @@ def _grammar() -> dict[str, regex.Pattern]:
         # is looked for first (scanning for the whole form at every letter is slow)
         "ending hint": regex.compile(rf"(?:{ending})[ \t]+\d", flags),
         "ending": regex.compile(
-            rf"(?<![\w-]){head}(?:{_W}[ \t]+){{0,2}}{LETTER}*(?:{ending})[ \t]+\d{{1,5}}[a-z]?\b(?!\s*%)", flags),
-        # "Rua do Arenque 1634", "62 Rue Gafsa", "ul. Słowicza 10"
+            rf"(?<![\w-]){head}(?:{_W}[ \t]+){{0,2}}{LETTER}*(?:{ending}){house}", flags),
+        # "Rua do Arenque 1634", "62 Rue Gafsa", "47, rue de Charpentier", "ul. Słowicza 10"
         "prefix": regex.compile(
-            rf"(?<![\w-])(?:{head}(?:{prefix})\.?[ \t]+(?P<words>(?:{_W}[ \t]+){{0,3}}{_W})[ \t]+\d{{1,5}}[a-z]?\b(?!\s*%)"
-            rf"|\d{{1,6}}[ \t]+{head}(?:{prefix})\.?[ \t]+(?P<words>(?:{_W}[ \t]+){{0,3}}(?-i:\p{{Lu}}){_W}))", flags),
+            rf"(?<![\w-])(?:{head}(?:{prefix})\.?[ \t]+(?P<words>(?:{_W}[ \t]+){{0,3}}{_W}){house}"
+            rf"|\d{{1,6}},?[ \t]+{head}(?:{prefix})\.?[ \t]+(?P<words>(?:{_W}[ \t]+){{0,3}}(?-i:\p{{Lu}}){_W}))", flags),
         # "20789 Allika 46": a number, words of which one is unknown, a number
         "numbered": regex.compile(
             rf"(?<![\w./-])\d{{3,6}}[ \t]+(?P<words>(?-i:\p{{Lu}}){_W}(?:[ \t]+{_W}){{0,2}})[ \t]+\d{{1,5}}\b(?![.,/:]\d)",
@@ -94,7 +97,9 @@ class AddressRecognizer(PreparedRecognizer):
                 if kind in ("suffix", "prefix", "numbered") and not _named(match, kind):
                     continue
                 if kind not in ("unit", "box") and _has_common_link(match.group()):
-                    continue  # "f/u in 12 with dr": no street
+                    match = _before_common_link(text, pattern, match) if kind == "prefix" else None
+                    if match is None:
+                        continue  # "f/u in 12 with dr": no street
                 spans.append((match.start(), _continued(text, match.end())))
         return [RecognizerResult(self.supported_entities[0], s, e, self.SCORE) for s, e in spans]
 
@@ -170,7 +175,19 @@ def _named(match, kind: str) -> bool:
     return kind == "suffix" and len(match["street"] or "") >= 5
 
 
-def _has_common_link(found: str) -> bool:
-    """A word of the street line is a common link word ("to", "with", "and") that no place name holds."""
+def _common_links(found: str) -> list:
+    """The words of the street line that are common link words ("to", "with", "and") no place name holds."""
     allowed = words("place_particles") | words("street_prefixes") | words("street_suffixes")
-    return any(w.lower() in stop_words() and w.lower() not in allowed for w in regex.findall(_W, found))
+    return [w for w in regex.finditer(_W, found) if w.group().lower() in stop_words() and w.group().lower() not in allowed]
+
+
+def _has_common_link(found: str) -> bool:
+    return bool(_common_links(found))
+
+
+def _before_common_link(text: str, pattern: regex.Pattern, match):
+    """A street named after its word, cut before the first link word that its words ran on into:
+    "47, rue de Charpentier in Lyon" is "47, rue de Charpentier"; None when what is left is no street."""
+    end = match.start() + _common_links(match.group())[0].start()
+    shorter = pattern.match(text, match.start(), len(text[:end].rstrip()))
+    return shorter if shorter and not _has_common_link(shorter.group()) and _named(shorter, "prefix") else None

@@ -35,6 +35,11 @@ def test_phone_grammar_finds_phone(engine, text, phone):
     ("Home: 4844 Søndergade 52\n Apt. 656\n Brønderslev", "4844 Søndergade 52\n Apt. 656\n Brønderslev"),
     ("Lives at 3911 Fourth Avenue Suite 697 with her son.", "3911 Fourth Avenue Suite 697"),
     ("The company is registered at 221B Baker Street, London.", "221B Baker Street"),
+    # house numbers written after the street as much of Europe writes them
+    ("She saw a car leave Strada Niță Nr. 69 that night.", "Strada Niță Nr. 69"),
+    ("Lives at ulica Rolnicza 67/86 with her son.", "ulica Rolnicza 67/86"),
+    ("Our office is at Avenida Ferreira, 278 since May.", "Avenida Ferreira, 278"),
+    ("She saw a car leave 47, rue de Charpentier in the night.", "47, rue de Charpentier"),
 ])
 def test_address_grammar_finds_address(engine, text, address):
     assert _covered(engine, text, address)
@@ -48,6 +53,7 @@ def test_address_grammar_finds_address(engine, text, address):
     "f/u apt 3/12 with dr",
     "ABG 7.35/45/90 on 40%",
     "BP 120/80 HR 88 RR 18 vt 500 - 600",
+    "Feeds via PEG, 250 ml q4h. Via NG tube, 2 tabs crushed.",
 ])
 def test_clinical_numbers_are_no_address_or_phone(engine, text):
     kinds = {s.entity_type for s in engine.analyze(text)}
