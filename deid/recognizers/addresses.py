@@ -49,11 +49,12 @@ def _grammar() -> dict[str, regex.Pattern]:
             rf"[ \t]+(?P<street>{suffix})\b\.?(?:[ \t]+\d{{1,5}}[a-z]?\b\.?)?"
             rf"|(?-i:\p{{Lu}}){_W}(?:[ \t]+{_W}){{0,2}}[ \t]+(?:u\.|utca|str\.)[ \t]+\d{{1,5}}[a-z]?\b\.?",
             flags),
-        # "6750 Koskikatu 25", "Brucker Bundesstrasse 31"; the word's ending before a number
+        # "6750 Koskikatu 25", "Brucker Bundesstrasse 31" (words before it capitalised: not "car leave
+        # Elonbulevardi 7"); the word's ending before a number
         # is looked for first (scanning for the whole form at every letter is slow)
         "ending hint": regex.compile(rf"(?:{ending})[ \t]+\d", flags),
         "ending": regex.compile(
-            rf"(?<![\w-]){head}(?:{_W}[ \t]+){{0,2}}{LETTER}*(?:{ending}){house}", flags),
+            rf"(?<![\w-]){head}(?:(?-i:\p{{Lu}}){_W}[ \t]+){{0,2}}{LETTER}*(?:{ending}){house}", flags),
         # "Rua do Arenque 1634", "62 Rue Gafsa", "47, rue de Charpentier", "ul. Słowicza 10"
         "prefix": regex.compile(
             rf"(?<![\w-])(?:{head}(?:{prefix})\.?[ \t]+(?P<words>(?:{_W}[ \t]+){{0,3}}{_W}){house}"
@@ -71,8 +72,13 @@ def _grammar() -> dict[str, regex.Pattern]:
     }
 
 
-_UNIT_AFTER = regex.compile(
-    r"[ \t,]+(?:apt|apartment|suite|ste|unit)\.?[ \t]*#?[ \t]*\d{1,5}[a-z]?\b(?![/:.]\d)", regex.IGNORECASE)
+@functools.cache
+def _unit_after() -> regex.Pattern:
+    """A unit right after a street line, where "unit" itself is one too ("12 Elm St unit 4", "87 Puerta 1")."""
+    return regex.compile(rf"[ \t,]+(?:{alternatives('unit_designators')}|unit)\.?[ \t]*#?[ \t]*\d{{1,5}}[a-z]?\b(?![/:.]\d)",
+                         regex.IGNORECASE)
+
+
 # one further part of an address: after a line break, a comma, or a quoted-mail ">"
 _SEPARATOR = regex.compile(r"[ \t]*(?:,|\n|>|\?{2,})[\s,>?]*")
 _PART = regex.compile(
@@ -123,7 +129,7 @@ def _matches(text: str, pattern: regex.Pattern, hint: regex.Pattern | None):
 def _continued(text: str, end: int) -> int:
     """The end of the address whose first line ends at end: later parts while they are places."""
     for _ in range(_MAX_PARTS):
-        unit = _UNIT_AFTER.match(text, end)
+        unit = _unit_after().match(text, end)
         if unit:
             end = unit.end()
             continue

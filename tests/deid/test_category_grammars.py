@@ -40,6 +40,9 @@ def test_phone_grammar_finds_phone(engine, text, phone):
     ("Lives at ulica Rolnicza 67/86 with her son.", "ulica Rolnicza 67/86"),
     ("Our office is at Avenida Ferreira, 278 since May.", "Avenida Ferreira, 278"),
     ("She saw a car leave 47, rue de Charpentier in the night.", "47, rue de Charpentier"),
+    ("She saw a car leave aleja Listopada 38 in the night.", "aleja Listopada 38"),
+    ("Sent to 0400 Lawson Shoals Apt. 798 last week.", "0400 Lawson Shoals Apt. 798"),
+    ("She saw a car leave Calle Ani Ayllón 87 Puerta 1 in the night.", "Calle Ani Ayllón 87 Puerta 1"),
 ])
 def test_address_grammar_finds_address(engine, text, address):
     assert _covered(engine, text, address)
@@ -54,10 +57,16 @@ def test_address_grammar_finds_address(engine, text, address):
     "ABG 7.35/45/90 on 40%",
     "BP 120/80 HR 88 RR 18 vt 500 - 600",
     "Feeds via PEG, 250 ml q4h. Via NG tube, 2 tabs crushed.",
+    "s/p 2 mechanical falls, 3 beat run of VT, 3 vessel bypass, 1+ trace edema.",
 ])
 def test_clinical_numbers_are_no_address_or_phone(engine, text):
     kinds = {s.entity_type for s in engine.analyze(text)}
     assert not kinds & {"LOCATION", "PHONE"}
+
+
+def test_words_before_a_one_word_street_are_capitalised_ones(engine):
+    text = "She saw a blue car leave Elonbulevardi 7 in the night."
+    assert [text[s.start:s.end] for s in engine.analyze(text) if s.entity_type == "LOCATION"] == ["Elonbulevardi 7"]
 
 
 def test_address_stops_before_a_sentence():
