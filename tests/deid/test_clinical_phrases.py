@@ -11,9 +11,10 @@ from deid.results import Span
     "Murphy's sign positive, Babinski reflex absent.",
     "Whipple procedure in 2019 was uneventful.",   # the year goes, the eponym stays
     "NISSEN FUNDOPLICATION, SWAN-GANZ CATHETER IN PLACE.",
+    "Dissection was carried down to Scarpa's fascia and Berry's ligament; an Indiana pouch was formed.",
 ])
 def test_eponyms_and_techniques_stay(engine, text):
-    for word in ("Hasson", "Murphy", "Babinski", "Whipple", "NISSEN", "SWAN-GANZ"):
+    for word in ("Hasson", "Murphy", "Babinski", "Whipple", "NISSEN", "SWAN-GANZ", "Scarpa", "Berry", "Indiana"):
         if word in text:
             assert word in engine.deidentify(text).text
 

@@ -40,3 +40,4 @@ def test_country_is_a_place_anywhere_in_mixed_case_text(engine, text, place):
 def test_prose_after_motion_verbs_and_word_countries_stay(engine, text, word):
     start = text.index(word)
     assert not any(s.start <= start < s.end and s.entity_type == "LOCATION" for s in engine.analyze(text))
+
