@@ -17,10 +17,20 @@ import re
 from presidio_analyzer import RecognizerResult
 
 from deid import entities
-from deid.letters import APOSTROPHES, LETTER
+from deid.letters import APOSTROPHES, LETTER, title_case
 from deid.nlp import mostly_upper
 from deid.recognizers.base import PreparedRecognizer
-from deid.recognizers.lexicon import DATA, common_words, names_device, never_phi, person_names, stop_words, words
+from deid.recognizers.lexicon import (
+    DATA,
+    clinical_word_endings,
+    common_words,
+    names_device,
+    never_phi,
+    person_names,
+    stop_words,
+    unknown_word,
+    words,
+)
 
 _TOKEN = re.compile(rf"{LETTER}(?:{LETTER}|[{APOSTROPHES}]|-(?={LETTER}))*|@")  # "CALVERT-" is "CALVERT"
 _WORD_START = re.compile(rf"\b{LETTER}{{2,}}")
@@ -28,6 +38,7 @@ CASELESS_CAPITAL_SHARE = 0.08
 _UNITS_AFTER = frozenset({"er", "ew", "ed", "cath", "ccu", "icu", "micu", "sicu", "or", "hosp", "campus"})
 _PREPOSITIONS = frozenset({"to", "at", "from", "into", "in", "on", "@"})
 _PLACE_BEFORE = frozenset({"in", "from", "to", "at", "near", "@", "of"})
+_MIN_UNKNOWN_PLACE = 4
 _STATE = re.compile(r",\s*(?-i:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY)\b")  # noqa: E501 - the list of state codes
 # a floor after a building (" 2"), not a dose (" 2 mg", " 2L")
 _WARD_NUMBER = re.compile(r" \d\b(?![.,/:]?\d)(?!\s*(?:mg|mcg|gm?|l|ml|cc|u|units?|kg|mm|cm|hrs?|h|x|%))", re.IGNORECASE)
@@ -76,6 +87,12 @@ def _last_token(tokens, first, span) -> int:
     return next(i for i in range(first, len(tokens)) if tokens[i].end() == span[1])
 
 
+def _unknown_place_word(token: str, word: str) -> bool:
+    """A capitalised word no list knows, no person's name, no possessive and no clinical word by its ending."""
+    return title_case(token) and len(word) >= _MIN_UNKNOWN_PLACE and word not in person_names() \
+        and not word.endswith(("'s", "’s")) and unknown_word(word) and not word.endswith(clinical_word_endings())
+
+
 def _ends_in_facility_word(lowered, first, last) -> bool:
     """A name of two words or more ending in a facility word ("sacred heart hospital", "UNION HOSP")."""
     return last > first and lowered[last] in words("facility_suffixes")
@@ -96,6 +113,7 @@ class PlaceRecognizer(PreparedRecognizer):
         spans += self._facilities_after_verbs(text, tokens, lowered, mixed)
         spans += self._places_after_facilities(text, tokens, lowered, mixed)
         spans += self._facilities_in_parentheses(text, tokens, lowered, mixed)
+        spans += self._towns_before_institutions(text, tokens, lowered) if mixed else []
         return [RecognizerResult(self.supported_entities[0], s, e, self.SCORE) for s, e in spans]
 
     @staticmethod
@@ -214,6 +232,24 @@ class PlaceRecognizer(PreparedRecognizer):
         if last is None:
             return None
         return tokens[first].start(), tokens[last].end()
+
+    def _towns_before_institutions(self, text, tokens, lowered):
+        """In mixed case, one or two capitalised words no list knows right before a town's institution,
+        past a level word: "the Brunssum police", "Nyköping Office", "the Gdańsk Regional Court"."""
+        spans = []
+        for index, word in enumerate(lowered):
+            if word not in words("institution_words"):
+                continue
+            last = index - 1
+            while last >= 0 and lowered[last] in words("institution_levels") and tokens[last].group()[0].isupper():
+                last -= 1
+            first = last
+            while first >= 0 and last - first < 2 and _unknown_place_word(tokens[first].group(), lowered[first]) \
+                    and self._joined(text, tokens, first, first + 1):
+                first -= 1
+            if first < last:
+                spans.append((tokens[first + 1].start(), tokens[last].end()))
+        return spans
 
     def _facilities_in_parentheses(self, text, tokens, lowered, mixed):
         """'rehab (Sacred Heart Memorial)', 'nursing home(keeley house)': a facility's name in

@@ -41,3 +41,17 @@ def test_prose_after_motion_verbs_and_word_countries_stay(engine, text, word):
     start = text.index(word)
     assert not any(s.start <= start < s.end and s.entity_type == "LOCATION" for s in engine.analyze(text))
 
+
+
+@pytest.mark.parametrize("text, place", [
+    ("The family reported her missing to the Brunssum police.", "Brunssum"),
+    ("On 12 January 1996 the Gdańsk Regional Court convicted him.", "Gdańsk"),
+    ("Kind regards,\nAnna Lundberg\nTrollhättan Office", "Trollhättan"),
+])
+def test_a_capitalised_word_no_list_knows_before_a_town_institution_is_the_town(engine, text, place):
+    assert _covered(engine, text, place)
+
+
+def test_an_artery_branch_and_a_common_office_stay(engine):
+    text = "Phasic branch pulmonary artery pressures were normal. Call the Home Office or the Ethics office."
+    assert not any(s.entity_type == "LOCATION" for s in engine.analyze(text))
