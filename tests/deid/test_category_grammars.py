@@ -78,6 +78,8 @@ def test_address_stops_before_a_sentence():
 @pytest.mark.parametrize("text, value, entity_type", [
     ("My zip code is 2371", "2371", "ZIP"),
     ("Mill Village\n    NS\n    B0J 2H0", "B0J 2H0", "ZIP"),
+    ("Lives at 14 Acacia Avenue, Harrogate HG1 2AB with her son.", "HG1 2AB", "ZIP"),
+    ("Seen at the Paddington W2 1NY clinic.", "W2 1NY", "ZIP"),
 ])
 def test_postal_codes_in_context(engine, text, value, entity_type):
     assert _covered(engine, text, value)

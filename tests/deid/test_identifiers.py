@@ -43,6 +43,10 @@ def test_checksum_reads_letters_as_numbers():
     # a court register's letters before the number
     ("Thank you for your letter regarding claim AZ 039/87.", "AZ 039/87"),
     ("The appeal was dismissed (case no. II AKa 117/96).", "II AKa 117/96"),
+    # national and provincial health numbers after their name
+    ("Referred with NHS No 943 476 5919 today.", "943 476 5919"),
+    ("Patient: John Tremblay, OHIP 1234-567-890-AB, seen today.", "1234-567-890-AB"),
+    ("CHI number 1203615432 confirmed.", "1203615432"),
 ])
 def test_identifier_after_its_label_is_one_span(engine, text, value):
     start = text.index(value)
@@ -52,6 +56,7 @@ def test_identifier_after_its_label_is_one_span(engine, text, value):
 @pytest.mark.parametrize("text", [
     "A number 1 and number 2 microinstrument were used; two number 10 JPs placed.",
     "The reading was initiated for No.4 trial.",
+    "NHS trust policy applies. CHI 2 score. PHN pain 6/10.",
 ])
 def test_small_numbers_after_number_stay(engine, text):
     assert engine.analyze(text) == ()
