@@ -169,11 +169,12 @@ class OfflineSpacyNlpEngine(SpacyNlpEngine):
                     for start, end in self.ner_segments(text, marked[index])]
         found: list[list[Span]] = [[] for _ in texts]
         tagged = nlp.pipe((texts[index][start:end] for index, start, end in segments), batch_size=batch_size)
-        for (index, start, _), segment in zip(segments, tagged):
+        for (index, start, stop), segment in zip(segments, tagged):
             for ent in segment.ents:
                 # without white space at its edges: NER may end an entity with a line break token
-                # ("Yvone889 Janina163\n is a"), which replaced would join the lines
-                begin, end = trimmed(segment.text, ent.start_char, ent.end_char, _not_space)
+                # ("Yvone889 Janina163\n is a"), which replaced would join the lines. The segment's text
+                # is sliced from the source: Doc.text joins a Token object made for every token, per entity
+                begin, end = trimmed(texts[index][start:stop], ent.start_char, ent.end_char, _not_space)
                 span = docs[index].char_span(start + begin, start + end, ent.label_, alignment_mode="expand")
                 if begin < end and span is not None:
                     found[index].append(span)
