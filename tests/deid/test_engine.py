@@ -63,3 +63,13 @@ def test_a_note_with_browser_line_breaks_is_read_line_by_line(engine_with_tagger
     assert found == [(s.entity_type, unix[s.start:s.end]) for s in engine_with_tagger.analyze(unix)]
     assert not any("\n" in value for _, value in found)
     assert engine_with_tagger.deidentify(browser).text == engine_with_tagger.deidentify(unix).text.replace("\n", "\r\n")
+
+
+def test_a_signature_above_a_facility_keeps_its_line(engine):
+    text = "Kind regards,\nDr Eilidh MacLeod\nHarrogate District Hospital\n"
+    assert engine.deidentify(text).text.splitlines()[1:] == ["Dr [NAME]", "[ORGANIZATION]"]
+
+
+def test_the_label_of_an_identifier_stays_beside_its_replaced_value(engine):
+    text = "I am writing to refer Mrs Adaeze Nwosu (DOB 12/03/1961, MRN 12345678) today."
+    assert "(DOB [DATE], MRN [MRN])" in engine.deidentify(text).text
