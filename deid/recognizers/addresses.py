@@ -106,7 +106,10 @@ class AddressRecognizer(PreparedRecognizer):
                     match = _before_common_link(text, pattern, match) if kind == "prefix" else None
                     if match is None:
                         continue  # "f/u in 12 with dr": no street
-                spans.append((match.start(), _continued(text, match.end())))
+                end = _continued(text, match.end())
+                # a street line that ends the address and its sentence leaves the full stop out: "14 Acacia
+                # Avenue." is "[LOCATION]." (the "St." of a continued address keeps its dot)
+                spans.append((match.start(), end - 1 if end == match.end() and text[end - 1] == "." else end))
         return [RecognizerResult(self.supported_entities[0], s, e, self.SCORE) for s, e in spans]
 
 

@@ -64,6 +64,10 @@ def test_clinical_numbers_are_no_address_or_phone(engine, text):
     assert not kinds & {"LOCATION", "PHONE"}
 
 
+def test_an_address_that_ends_its_sentence_leaves_the_full_stop(engine):
+    assert engine.deidentify("She lives at 14 Acacia Avenue. Her son visits.").text == "She lives at [LOCATION]. Her son visits."
+
+
 def test_words_before_a_one_word_street_are_capitalised_ones(engine):
     text = "She saw a blue car leave Elonbulevardi 7 in the night."
     assert [text[s.start:s.end] for s in engine.analyze(text) if s.entity_type == "LOCATION"] == ["Elonbulevardi 7"]
