@@ -12,7 +12,7 @@ from presidio_analyzer import RecognizerResult
 from deid import entities
 from deid.recognizers.base import PreparedRecognizer
 from deid.recognizers.lexicon import common_words, drug_names, never_phi, not_a_name, person_names, words
-from deid.recognizers.name_tokens import bare, mixed_case, sentence_initial, tokens_of
+from deid.recognizers.name_tokens import bare, ends_sentence, mixed_case, sentence_initial, tokens_of
 
 
 class NameListRecognizer(PreparedRecognizer):
@@ -44,7 +44,7 @@ class NameListRecognizer(PreparedRecognizer):
         """End of the word after a name when it can only be a surname: no dictionary, clinical
         or drug word ("mary theresa kondouli", "Irene Czyzewicz"); None otherwise."""
         if index + 1 >= len(tokens) or text[tokens[index].end():tokens[index + 1].start()] != " " \
-                or tokens[index].group().endswith("."):
+                or ends_sentence(tokens, index):
             return None  # "Dr. Martyn. Thermodilution CO": a full stop after a name ends its sentence
         name, after = tokens[index].group(), tokens[index + 1].group()
         if mixed and after[0].islower() and not name[0].islower():

@@ -81,9 +81,9 @@ def _compiled(pattern: str, flags: int) -> regex.Pattern:
     return regex.compile(pattern, flags)
 
 
-def trim_proper_noun(text: str, result: RecognizerResult, allowed=lambda word: word.lower() in never_phi()
-                     ) -> RecognizerResult | None:
-    """The result without allowed words (by default the allow-listed ones) at its edges; None when nothing is left."""
+def trim_proper_noun(text: str, result: RecognizerResult, allowed) -> RecognizerResult | None:
+    """The result without the words allowed(word) keeps (the recognizer's never-PHI words) at its edges; None
+    when nothing is left."""
     tokens = [(m.start(), m.end(), m.group().lower().strip("'-"), allowed(m.group().strip("'-")))
               for m in _TOKEN.finditer(text, result.start, result.end)]
     if result.entity_type == entities.ORGANIZATION:

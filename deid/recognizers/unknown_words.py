@@ -21,7 +21,7 @@ from deid import entities
 from deid.letters import APOSTROPHES
 from deid.recognizers.base import PreparedRecognizer
 from deid.recognizers.lexicon import name_introducers, person_names, unknown_word, words
-from deid.recognizers.name_tokens import TOKEN
+from deid.recognizers.name_tokens import TOKEN, ends_sentence
 from deid.recognizers.places import case_carries_meaning
 
 ENV_VAR = "DEID_UNKNOWN_WORD_NET"
@@ -68,10 +68,9 @@ class UnknownWordRecognizer(PreparedRecognizer):
         if index == 0 or not self._near(text, tokens, index - 1, index):
             return False
         before = lowered[index - 1]
-        first_name = tokens[index - 1].group()
         if before in name_introducers() or before in addressing or before in words("first_names") \
-                and _capitalised(first_name) and not first_name.endswith("."):  # "Dr. Martyn. Thermodilution CO"
-            return True
+                and _capitalised(tokens[index - 1].group()) and not ends_sentence(tokens, index - 1):
+            return True  # not "Dr. Martyn. Thermodilution CO"
         initial = tokens[index - 1]
         if len(before) == 1 and initial.group()[0].isupper() and initial.group().endswith(".") \
                 and not (initial.start() and (text[initial.start() - 1].isalnum() or text[initial.start() - 1] in APOSTROPHES)):
