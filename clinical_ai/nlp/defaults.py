@@ -31,9 +31,10 @@ from clinical_ai.nlp.models import ModelVersion
 from clinical_ai.nlp.weights import weights_sha256
 
 SUMMARIZER = {"name": "smollm2-135m-instruct", "version": "1", "base_model": "HuggingFaceTB/SmolLM2-135M-Instruct"}
-# @2: the head of the ``models train --task classify`` recipe (embeddings and n-grams). Like any new default it is
-# active on a fresh install; where @1 is already active it is registered as a candidate for the hospital to promote.
-CLASSIFIER = {"name": "note-type-minilm-head", "version": "2", "base_model": "sentence-transformers/all-MiniLM-L6-v2"}
+# @2: the head of the ``models train --task classify`` recipe (embeddings and n-grams); @3: the same recipe with
+# labels weighted alike. Like any new default it is active on a fresh install; where an earlier one is already
+# active it is registered as a candidate for the hospital to promote.
+CLASSIFIER = {"name": "note-type-minilm-head", "version": "3", "base_model": "sentence-transformers/all-MiniLM-L6-v2"}
 NOTE_TYPE_HEAD = Path(__file__).parent / "data" / "note_type_head"
 PHI_TAGGER = {"name": "phi-tagger-spacy", "version": "3", "base_model": ""}
 SHIPPED_TAGGER = Path(deid.__file__).parent / "tagger" / "default"

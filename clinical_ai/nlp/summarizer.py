@@ -32,6 +32,8 @@ INSTRUCTION = (
     "State the main problem, key findings and the plan.\n\nNote:\n"
 )
 # Repetition control, fixed so every run decodes the same way (greedy: no seed to fix).
+# The penalty shortens drafts (an MTS-Dialog adapter, 60 dialogues of its validation part: 15 words at 1.2, 24 at
+# 1.0, references 40), but ROUGE-1 without it rose only within noise (+0.009 [-0.009, 0.029]): kept.
 NO_REPEAT_NGRAM_SIZE = 4
 REPETITION_PENALTY = 1.2
 LOOP_NGRAM, LOOP_COUNT = 4, 3  # a 4-word phrase three times is a loop

@@ -71,6 +71,16 @@ def test_cross_validation_keeps_embeddings_alone_when_the_texts_carry_no_signal(
     assert chosen["cv_macro_f1_embeddings_alone"] == chosen["cv_macro_f1"] > chosen["cv_macro_f1_ngrams_alone"]
 
 
+def test_a_rare_label_beside_a_common_one_keeps_its_own_region():
+    # Labels weigh alike, as macro-F1 scores them: 10 rare notes among 190 common ones, overlapping on one axis.
+    # Weighted by note, the regression calls nearly all of them common.
+    rng = np.random.default_rng(4)
+    x = np.concatenate([rng.normal(0.0, 1.0, (190, 1)), rng.normal(1.5, 1.0, (10, 1))])
+    y = np.array([0] * 190 + [1] * 10)
+    model = classify._regression(1.0, classify.ClassifierSettings()).fit(x, y)
+    assert model.predict(x[190:]).sum() >= 7
+
+
 @pytest.mark.parametrize("labels", [["no", "yes"], ["a", "b", "c"]])
 def test_full_weights_give_one_row_per_label_with_the_models_odds(labels):
     rng = np.random.default_rng(3)

@@ -59,7 +59,7 @@ def test_the_shipped_head_matches_its_card_and_labels_only_product_note_types():
 @pytest.mark.django_db
 def test_the_default_classifier_is_the_trained_head_with_its_figures_in_the_registry(default_models):
     version = default_models["classify"]
-    assert version.ref == "note-type-minilm-head@2" and version.status == ModelVersion.Status.ACTIVE
+    assert version.ref == "note-type-minilm-head@3" and version.status == ModelVersion.Status.ACTIVE
     assert registry.kind_of(version.folder) == "embedding-head"
     assert {"mtsamples_note_types_check", "tfidf_logreg_baseline"} <= set(version.metrics) and version.training_data["rows"] > 0
     model = registry.load(version)
@@ -75,7 +75,7 @@ def test_on_an_install_where_the_earlier_head_is_active_the_new_one_is_a_candida
                                           path="note-type-minilm-head/1", sha256="0" * 64,
                                           status=ModelVersion.Status.ACTIVE)
     classifier = next(version for version in defaults.install_defaults() if version.task == ModelVersion.Task.CLASSIFY)
-    assert classifier.ref == "note-type-minilm-head@2" and classifier.status == ModelVersion.Status.CANDIDATE
+    assert classifier.ref == "note-type-minilm-head@3" and classifier.status == ModelVersion.Status.CANDIDATE
     earlier.refresh_from_db()
     assert earlier.status == ModelVersion.Status.ACTIVE
 

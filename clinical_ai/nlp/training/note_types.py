@@ -87,7 +87,8 @@ def build(mtsamples: Path, encoder_folder: Path, out: Path, write, synthea: Path
     check_texts, check_y = [e.text for e in check], [e.target for e in check]
     report = {"data": {"mtsamples": datasets.fingerprint(examples), "tune": len(tune), "check": len(check),
                        "seed": SEED, "labels": labels},
-              "hyperparameters": choice | {"encoder": "sentence-transformers/all-MiniLM-L6-v2 (frozen)"},
+              "hyperparameters": choice | {"class_weight": settings.class_weight,
+                                           "encoder": "sentence-transformers/all-MiniLM-L6-v2 (frozen)"},
               "check": _scores(check_y, _probabilities(head, encoder, check_texts), labels)}
     baseline = tfidf_baseline(tune, check_texts, settings)
     report["check"]["tfidf_logreg_baseline"] = metrics.classification(check_y, baseline)
@@ -117,7 +118,8 @@ def card(report: dict) -> str:
         "# note-type-minilm-head", "",
         "Default note-type classifier: one linear layer over frozen all-MiniLM-L6-v2 embeddings (mean-pooled, "
         "256-token windows averaged) and the note's TF-IDF word and character n-grams, each view's logistic "
-        "regression blended as cross-validation chose, softmax temperature fitted for calibration.", "",
+        "regression (every note type weighted alike, as macro-F1 scores them) blended as cross-validation chose, "
+        "softmax temperature fitted for calibration.", "",
         "## Training data", "",
         f"MTSamples note-type buckets (mtsamples_dev.csv), fingerprint SHA-256 `{report['data']['mtsamples']['sha256']}`, "
         f"{report['data']['mtsamples']['rows']} notes; tune {report['data']['tune']}, check {report['data']['check']} "
