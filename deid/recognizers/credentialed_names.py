@@ -11,6 +11,9 @@ MAX_WORDS = 3
 
 
 class CredentialedNameRecognizer(CueWordNameRecognizer):
+    # above a "city, state" reading of the same words, so the merged span is a NAME: "John Smith, MD"
+    SCORE = 0.85
+
     def is_cue(self, lowered, index) -> bool:
         return lowered[index] in words("credentials")
 

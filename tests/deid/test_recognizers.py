@@ -42,6 +42,9 @@ def _detected(engine, text):
     ("Admitted to St. Joseph's Hospital overnight.", "St. Joseph's Hospital", "ORGANIZATION"),
     ("Transferred from Memorial Hospital overnight.", "Memorial Hospital", "ORGANIZATION"),
     ("Who has Medicare #AB-987654 on file?", "Medicare #AB-987654", "HEALTH_PLAN"),
+    # a credential spelt like a state: a signature is a name, a town before its state stays a place
+    ("Sincerely,\nJohn Smith, MD\n", "John Smith, MD", "NAME"),
+    ("She moved to Baltimore, MD last year.", "Baltimore, MD", "LOCATION"),
 ])
 def test_recognizer_finds_value(engine, text, value, entity_type):
     assert (value, entity_type) in _detected(engine, text)
