@@ -8,7 +8,7 @@ What this module guarantees: a summary sentence counts as fact (``supported``) o
   reach ``SUPPORT_THRESHOLD``; those note sentences are its evidence, as character offsets, and
 - it is a finished sentence (a draft line without its full stop is not).
 An unsupported sentence is kept only as a marked sentence, never in the summary text. A draft
-that degenerated (empty, looping, unfinished) or has no supported sentence is replaced by the
+that degenerated (empty, looping, unfinished, a single word) or has no supported sentence is replaced by the
 extractive summary: the note's own most central sentences by the same encoder, labelled so.
 
 Plain functions over text and an ``embed`` callable (texts -> L2-normalized rows); no Django,
@@ -29,6 +29,7 @@ SUPPORT_THRESHOLD = 0.5  # of 0.5 x cosine + 0.5 x share of the sentence's conte
 EVIDENCE_PER_SENTENCE = 2
 EXTRACTIVE_SENTENCES = 3
 MIN_EXTRACTIVE_WORDS = 5  # shorter lines are headers and list stubs, not informative sentences
+MIN_DRAFT_WORDS = 2  # "Cardiology." for a referral letter: one word states no problem, finding or plan
 REDUNDANT_SIMILARITY = 0.9  # cosine above which a note sentence restates one the extractive summary holds
 EMBED_BATCH = 64
 ABSTRACTIVE, EXTRACTIVE = "abstractive", "extractive"
@@ -58,7 +59,7 @@ class SummarySentence:
 class GroundedSummary:
     kind: str  # ABSTRACTIVE or EXTRACTIVE
     sentences: tuple[SummarySentence, ...]
-    fallback_reason: str = ""  # why the model's draft was replaced: empty, loop, unfinished, unsupported
+    fallback_reason: str = ""  # why the model's draft was replaced: empty, loop, unfinished, too short, unsupported
 
     @property
     def text(self) -> str:
@@ -139,7 +140,7 @@ def embed_sorted(embed: Embed, texts: list[str]) -> torch.Tensor:
 
 
 def _ground_one(source, spans, texts, source_vectors, draft, sentences, draft_vectors) -> GroundedSummary:
-    reason = degenerate(draft)
+    reason = degenerate(draft) or ("too short" if len(_WORD.findall(draft.lower())) < MIN_DRAFT_WORDS else "")
     if not reason:
         source_words = [_content_words(text) for text in texts]
         grounded = tuple(

@@ -58,6 +58,7 @@ def test_a_sentence_unrelated_to_the_note_is_unsupported(embed):
 @pytest.mark.parametrize(("draft", "reason"), [
     ("chest pain, chest pain, chest pain, chest pain, chest pain, chest pain.", "loop"),
     ("", "empty"),
+    ("Cardiac.", "too short"),  # a word of the note, but no summary of it
     ("The weather was pleasant and the garden was in bloom all summer long.", "unsupported"),
 ])
 def test_a_failed_draft_is_replaced_by_the_notes_own_central_sentences_marked_extractive(embed, draft, reason):
