@@ -110,7 +110,7 @@ def bench_grounding(args, texts: list[str], drafts: list[str], generation_second
     print(f"grounding: {seconds:.2f} s for {len(texts)} documents ({seconds / len(texts) * 1000:.0f} ms each), "
           f"{seconds / generation_seconds:.1%} of batched generation; with it {len(texts) / (seconds + generation_seconds):.2f}"
           f" documents/s")
-    drafts_wrong = Counter(degenerate(draft) or "ok" for draft in drafts)
+    drafts_wrong = Counter(grounding.draft_failure(draft) or "ok" for draft in drafts)
     print(f"drafts: {dict(drafts_wrong)}; shown: {Counter(s.kind for s in summaries)}, "
           f"fallback reasons {dict(Counter(s.fallback_reason for s in summaries if s.fallback_reason))}")
     sentences = [sentence for summary in summaries if summary.kind == grounding.ABSTRACTIVE

@@ -139,8 +139,14 @@ def embed_sorted(embed: Embed, texts: list[str]) -> torch.Tensor:
     return result
 
 
+def draft_failure(draft: str) -> str:
+    """Why a whole draft is replaced by the extractive summary before grounding ("empty", "loop", "unfinished",
+    "too short"), or "" if it is not: the summarizer's degeneration check, and a draft of one word."""
+    return degenerate(draft) or ("too short" if len(_WORD.findall(draft.lower())) < MIN_DRAFT_WORDS else "")
+
+
 def _ground_one(source, spans, texts, source_vectors, draft, sentences, draft_vectors) -> GroundedSummary:
-    reason = degenerate(draft) or ("too short" if len(_WORD.findall(draft.lower())) < MIN_DRAFT_WORDS else "")
+    reason = draft_failure(draft)
     if not reason:
         source_words = [_content_words(text) for text in texts]
         grounded = tuple(
