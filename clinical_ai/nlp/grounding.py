@@ -99,7 +99,7 @@ def extractive(spans: list[tuple[int, int]], texts: list[str], vectors: torch.Te
     for i, text in enumerate(texts):
         first.setdefault(" ".join(text.lower().split()), i)  # "C3-c4" restates "C3-C4"
     finished = [i for i in first.values() if not degenerate(texts[i])]
-    eligible = [i for i in finished if len(_WORD.findall(texts[i].lower())) >= MIN_EXTRACTIVE_WORDS] or finished
+    eligible = [i for i in finished if _word_count(texts[i]) >= MIN_EXTRACTIVE_WORDS] or finished
     if not eligible:
         return ()
     chosen = vectors[eligible]
@@ -142,7 +142,7 @@ def embed_sorted(embed: Embed, texts: list[str]) -> torch.Tensor:
 def draft_failure(draft: str) -> str:
     """Why a whole draft is replaced by the extractive summary before grounding ("empty", "loop", "unfinished",
     "too short"), or "" if it is not: the summarizer's degeneration check, and a draft of one word."""
-    return degenerate(draft) or ("too short" if len(_WORD.findall(draft.lower())) < MIN_DRAFT_WORDS else "")
+    return degenerate(draft) or ("too short" if _word_count(draft) < MIN_DRAFT_WORDS else "")
 
 
 def _ground_one(source, spans, texts, source_vectors, draft, sentences, draft_vectors) -> GroundedSummary:
@@ -169,6 +169,10 @@ def _ground_sentence(sentence, vector, source, spans, source_words, source_vecto
     evidence = tuple(sorted(spans[i] for i in ranked if scores[i] >= SUPPORT_THRESHOLD))
     finished = not degenerate(sentence)  # a line of the draft without its full stop is not shown as a sentence
     return SummarySentence(sentence, finished and bool(evidence) and not unsupported_facts(sentence, source), evidence)
+
+
+def _word_count(text: str) -> int:
+    return len(_WORD.findall(text.lower()))
 
 
 def _content_words(text: str) -> set[str]:
