@@ -1,6 +1,6 @@
 """The recipe of the default note-type classifier shipped in data/note_type_head/: the head of
 ``models train --task classify`` (classify.choose_and_fit_head: frozen all-MiniLM-L6-v2 embeddings blended
-with TF-IDF n-grams), trained on MTSamples' note-type buckets.
+with TF-IDF n-grams), trained on MTSamples' note-type buckets and on coded notes (below).
 
 - Labels: data/mtsamples_note_type_buckets.json maps each note-type bucket to a product note type;
   the mixed "Consult - History and Phy." bucket is split by sample name (a consult, an ER visit,
@@ -9,7 +9,7 @@ with TF-IDF n-grams), trained on MTSamples' note-type buckets.
   regularization, the blend and the softmax temperature (calibration) are chosen by 5-fold
   cross-validation on the tune part only; the check part is scored once, at the end.
 - Reported on the check part: macro-F1 and accuracy against TF-IDF + logistic regression trained
-  on the same tune part, the 95% bootstrap interval of the macro-F1 difference, and the expected
+  on the same rows, the 95% bootstrap interval of the macro-F1 difference, and the expected
   calibration error.
 - Coded notes (``--synthea``, a FHIR export whose notes carry LOINC types) are labelled data too, as a hospital's
   own coded notes would be: split by patient with the repository's fixed seed (deid.evaluate.split_part), the tune
