@@ -104,7 +104,7 @@ def build(mtsamples: Path, encoder_folder: Path, out: Path, write, synthea: Path
                        "seed": SEED, "labels": labels},
               "hyperparameters": choice | {"class_weight": settings.class_weight,
                                            "encoder": "sentence-transformers/all-MiniLM-L6-v2 (frozen)"},
-              "check": _scores(check_y, _probabilities(head, encoder, check_texts), labels)}
+              "check": _scores(check_y, _probabilities(head, encoder.embed(check_texts), check_texts), labels)}
     baseline = tfidf_baseline(training, check_texts, settings)
     report["check"]["tfidf_logreg_baseline"] = metrics.classification(check_y, baseline)
     report["check"]["macro_f1_difference_vs_tfidf"] = metrics.bootstrap_difference(
@@ -174,9 +174,10 @@ def _coded_report(head: LinearHead, encoder: SentenceEncoder, tune_embeddings: n
     """The check patients' coded notes, type hidden: this head against the recipe on MTSamples alone."""
     write("classifying the check patients' Synthea notes, LOINC type hidden, against the head of MTSamples alone")
     texts, truth = [e.text for e in coded["check"]], [e.target for e in coded["check"]]
-    scores = _scores(truth, _probabilities(head, encoder, texts), labels)
+    embedded = encoder.embed(texts)  # once, for both heads
+    scores = _scores(truth, _probabilities(head, embedded, texts), labels)
     mtsamples_only, _ = _fit(tune_embeddings, tune, labels, settings, write)
-    alone = [labels[i] for i in _probabilities(mtsamples_only, encoder, texts).argmax(1)]
+    alone = [labels[i] for i in _probabilities(mtsamples_only, embedded, texts).argmax(1)]
     scores["mtsamples_only"] = metrics.classification(truth, alone)
     scores["accuracy_difference_vs_mtsamples_only"] = metrics.bootstrap_difference(
         truth, scores["predicted"], alone, metric="accuracy")
@@ -187,8 +188,8 @@ def _coded_report(head: LinearHead, encoder: SentenceEncoder, tune_embeddings: n
     return scores
 
 
-def _probabilities(head: LinearHead, encoder: SentenceEncoder, texts: list[str]) -> np.ndarray:
-    return softmax(head.logits(encoder.embed(texts), texts).numpy(), axis=1)  # what EmbeddingHeadClassifier computes
+def _probabilities(head: LinearHead, embeddings, texts: list[str]) -> np.ndarray:
+    return softmax(head.logits(embeddings, texts).numpy(), axis=1)  # what EmbeddingHeadClassifier computes
 
 
 def _scores(truth: list[str], probabilities: np.ndarray, labels: list[str]) -> dict:
