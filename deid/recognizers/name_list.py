@@ -29,14 +29,17 @@ class NameListRecognizer(PreparedRecognizer):
         for index, match in enumerate(tokens):
             if lowered[index] not in names:
                 continue
-            if self._has_context(text, tokens, lowered, index, mixed) or self._signs_note(text, match):
+            if self._has_context(text, tokens, lowered, index, mixed) or self._signs_note(text, match, mixed):
                 end = self._surname_after(text, tokens, index, mixed) or match.start() + len(bare(match.group()))
                 results.append(RecognizerResult(self.supported_entities[0], match.start(), end, self.SCORE))
         return results
 
     @staticmethod
-    def _signs_note(text, match) -> bool:
-        """A first name as the note's last word: the writer's signature ("... 1400U/HR. SUSAN")."""
+    def _signs_note(text, match, mixed) -> bool:
+        """A first name as the note's last word: the writer's signature ("... 1400U/HR. SUSAN"); in mixed
+        case only a capitalised one ("... met again last summer." ends in no signature)."""
+        if mixed and not match.group()[0].isupper():
+            return False
         return not text[match.end():].strip(" \t\r\n.") and match.group().rstrip(".").lower() in words("first_names")
 
     @staticmethod

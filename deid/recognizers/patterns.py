@@ -116,7 +116,7 @@ _PLACE_TITLES = frozenset({"st", "saint", "mt", "mount"})
 _FACILITY_WORDS = frozenset({
     "hospital", "hosp", "medical", "center", "med", "ctr", "health", "clinic", "system",
     "healthcare", "infirmary", "rehab", "rehabilitation", "nursing", "home", "group",
-    "urgent", "care", "hospice", "agency", "st", "saint", "mt", "mount",
+    "urgent", "care", "hospice", "agency", "prison", "jail", "penitentiary", "st", "saint", "mt", "mount",
 })
 
 

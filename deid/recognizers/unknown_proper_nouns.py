@@ -5,8 +5,10 @@ clinical, drug or allow list and that spaCy takes for an entity of any proper-no
 (data/proper_noun_labels.txt: it often calls a foreign given name an organisation) is a
 proper noun, and in a note most proper nouns are names.
 Clinical words by their endings ("Lobectomy", data/clinical_word_endings.txt), short
-words ("Hct"), words glued to others by a hyphen or a digit ("Resp-LS", "80Mcg")
-and upper-case abbreviations stay.
+words ("Hct"), words glued to a digit ("80Mcg") and upper-case abbreviations stay. A
+hyphenated word counts when each part is in title case and one is unknown ("the mayor of
+Frýdek-Místek"); "Resp-LS" and "Non-Hodgkin" stay, and an eponym before its head word
+("Guillain-Barré syndrome") is clinical (deid.clinical_phrases).
 """
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ from deid.recognizers.places import case_carries_meaning
 
 SCORE = 0.6
 MIN_LENGTH = 4
-_WORD = re.compile(rf"(?<![\w'’/-]){LETTER}(?:{LETTER}|['’](?={LETTER}))+(?![\w/-])")
+_PART = rf"{LETTER}(?:{LETTER}|['’](?={LETTER}))+"
+_WORD = re.compile(rf"(?<![\w'’/-]){_PART}(?:-{_PART})*(?![\w/-])")
 
 
 class UnknownProperNounRecognizer(PreparedRecognizer):
@@ -46,4 +49,7 @@ class UnknownProperNounRecognizer(PreparedRecognizer):
             return False  # listed names are the name-list rules' to judge
         if names_device(text, match.end()) or word.lower().endswith(clinical_word_endings()):
             return False  # "Miami J collar", "Lobectomy", "Enterococcus"
-        return unknown_word(word) and not sentence_initial(text, match.start())
+        parts = word.split("-")
+        if len(parts) > 1 and any(part.lower() in person_names() for part in parts):
+            return False  # "Jean-Pierre", "Stevens-Johnson": the name-list rules judge listed names
+        return any(unknown_word(part) for part in parts) and not sentence_initial(text, match.start())

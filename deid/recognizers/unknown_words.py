@@ -6,7 +6,8 @@ list has it: "E. KOWALCZYK aware", "spoke with Zbigniewa", "DR. QUILLIAMS", "Sza
 Gelencsér RN". Name-bearing positions: right after a title, clinical or family role
 word, an initial, a first name, a verb that addresses a person in mixed-case prose
 ("Ask Tomasz to", "told Ippazio"; data/addressing_verbs.txt; in upper case "CONTACT
-PRAUUATIONS" is a typo), or a verb of speaking or notifying (with "with", "to"); right
+PRAUUATIONS" is a typo), a verb of speaking or notifying (with "with", "to"), or "by" after
+a verb of care ("SEEN BY HARUTO OKAFOR"; data/agent_verbs.txt); right
 before a credential or a notification word ("aware", "notified"). On by default;
 DEID_UNKNOWN_WORD_NET=0 switches it off for a deployment.
 """
@@ -30,6 +31,8 @@ _NEAR = re.compile(r"[ \t]{1,2}|[ \t]?,[ \t]?|\.[ \t]?")
 _SPEAKING_LINKS = frozenset({"with", "to", "by", "per", "from"})
 # credentials that are also clinical abbreviations ("IJ PA LINE", "2L NP", "DO NOT")
 _AMBIGUOUS_CREDENTIALS = frozenset({"pa", "np", "do"})
+# after "seen by" a word of three letters is a service more often than a name ("SEEN BY EPS FELLOW")
+_AGENT_ABBREVIATION = 3
 
 
 def enabled() -> bool:
@@ -49,13 +52,19 @@ class UnknownWordRecognizer(PreparedRecognizer):
         bare = [t.group().rstrip(".") for t in tokens]
         lowered = [word.lower() for word in bare]
         addressing = words("addressing_verbs") if case_carries_meaning(text) else frozenset()
-        results = []
+        results, found = [], set()
         for index, token in enumerate(tokens):
             word = bare[index]
             if len(word) < 3 and word.lower() not in person_names() or not _capitalised(word) \
                     or not unknown_word(word):
                 continue  # "IJ", "EP", "HO": two letters are an abbreviation unless a listed name
-            if self._after_cue(text, tokens, lowered, index, addressing) or self._before_cue(text, tokens, lowered, index):
+            # an unknown plain word right after one found goes on the same name: "SEEN BY HARUTO OKAFOR"
+            # (not "DR. KNIGHT AWARE-ORDER")
+            after_found = index - 1 in found and word.isalpha() and self._near(text, tokens, index - 1, index) \
+                and not ends_sentence(tokens, index - 1)
+            if after_found or self._after_cue(text, tokens, lowered, index, addressing) \
+                    or self._before_cue(text, tokens, lowered, index):
+                found.add(index)
                 results.append(RecognizerResult(self.supported_entities[0], token.start(),
                                                 token.start() + len(word), SCORE))
         return results
@@ -75,8 +84,11 @@ class UnknownWordRecognizer(PreparedRecognizer):
         if len(before) == 1 and initial.group()[0].isupper() and initial.group().endswith(".") \
                 and not (initial.start() and (text[initial.start() - 1].isalnum() or text[initial.start() - 1] in APOSTROPHES)):
             return True  # an initial with its full stop: "E. KOWALCZYK" (not "R IJ", "90'S. BP", "150K.")
-        return before in _SPEAKING_LINKS and index > 1 and (
-            lowered[index - 2] in words("conversation_verbs") or lowered[index - 2] in words("name_after_words"))
+        if index < 2 or before not in _SPEAKING_LINKS:
+            return False
+        verb = lowered[index - 2]
+        return verb in words("conversation_verbs") or verb in words("name_after_words") \
+            or before == "by" and verb in words("agent_verbs") and len(lowered[index]) > _AGENT_ABBREVIATION
 
     def _before_cue(self, text, tokens, lowered, index) -> bool:
         after = index + 1

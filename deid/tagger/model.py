@@ -24,7 +24,7 @@ from deid import entities
 from deid.letters import LETTER
 from deid.nlp import mostly_upper
 from deid.recognizers.lexicon import clinical_word_endings, known_words, person_names, unknown_word, word_forms, words
-from deid.results import Span
+from deid.results import Span, trimmed
 from deid.tagger.folder import CARD, MODEL, is_tagger_folder
 from deid.tagger.labels import ENTITY_TYPES
 from deid.tagger.vectors import load_with_vectors
@@ -81,21 +81,29 @@ _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re
 _PROPER_NOUN_KINDS = frozenset({entities.NAME, entities.LOCATION})
 _MOST_WORDS = {entities.NAME: 5, entities.LOCATION: 8}  # "Mary Ann de la Cruz", "University of ... Medical Center"
 
+_SEPARATORS = frozenset(" \t\n,;:")
 _LEADING_WORD = re.compile(rf"({LETTER}+)[\s,;:]+")
 _TRAILING_WORD = re.compile(rf"[\s,;:]+({LETTER}+)$")
 
 
 def without_edge_function_words(text: str, span: Span) -> Span:
-    """A name or place without lower-case function words at its edges: the tagger may run a place on
-    into the clause after it ("County Antrim, was"), while "University of Michigan" keeps its "of"."""
+    """A name or place without lower-case function words or separators at its edges, and a name without
+    the credentials after it: the tagger may run a place on into the clause after it ("County Antrim,
+    was"), start a name at the comma before it ("wife, Eva Nováková": replaced, "wife[NAME]") or take in
+    a credential ("Marie Munroe, PhD"), while "University of Michigan" keeps its "of"."""
     if span.entity_type not in _PROPER_NOUN_KINDS:
         return span
-    start, end = span.start, span.end
+    start, end = trimmed(text, span.start, span.end, _not_separator)
     while (lead := _LEADING_WORD.match(text, start, end)) and lead.group(1) in STOP_WORDS:
         start = lead.end()
-    while (trail := _TRAILING_WORD.search(text, start, end)) and trail.group(1) in STOP_WORDS:
+    while (trail := _TRAILING_WORD.search(text, start, end)) and (
+            trail.group(1) in STOP_WORDS or span.entity_type == entities.NAME and trail.group(1).lower() in words("credentials")):
         end = trail.start()
     return span if (start, end) == (span.start, span.end) else Span(start, end, span.entity_type, span.score)
+
+
+def _not_separator(character: str) -> bool:
+    return character not in _SEPARATORS
 
 
 def confirmed(value: str, entity_type: str) -> bool:

@@ -19,6 +19,22 @@ def test_eponyms_and_techniques_stay(engine, text):
             assert word in engine.deidentify(text).text
 
 
+@pytest.mark.parametrize("text", [
+    "Known Guillain-Barré syndrome, improving.",
+    "Recurrent Bell's palsy. Known Barrett esophagus. Stage II Burkitt lymphoma.",
+])
+def test_an_eponym_phrase_is_kept_whole_with_the_words_before_it(engine, text):
+    assert engine.deidentify(text).text == text
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Mr. Kowalczyk's disease progressed despite treatment.", "Kowalczyk"),
+    ("Lucy Barrett's tumor was removed.", "Barrett"),
+])
+def test_a_name_after_a_title_or_first_name_is_no_eponym(engine, text, name):
+    assert name not in engine.deidentify(text).text
+
+
 @pytest.mark.parametrize("text, ward", [
     ("Transferred to 4 West.", "4 West"),
     ("Moved to room 4B West overnight.", "West"),

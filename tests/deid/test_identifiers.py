@@ -43,6 +43,8 @@ def test_checksum_reads_letters_as_numbers():
     # a court register's letters before the number
     ("Thank you for your letter regarding claim AZ 039/87.", "AZ 039/87"),
     ("The appeal was dismissed (case no. II AKa 117/96).", "II AKa 117/96"),
+    ("The complaint was rejected (file no. IV. ÚS 345/98).", "IV. ÚS 345/98"),
+    ("The Supreme Court dismissed the appeal (no. 5 Tdo 123/2003).", "5 Tdo 123/2003"),
     # national and provincial health numbers after their name
     ("Referred with NHS No 943 476 5919 today.", "943 476 5919"),
     ("Patient: John Tremblay, OHIP 1234-567-890-AB, seen today.", "1234-567-890-AB"),

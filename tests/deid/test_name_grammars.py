@@ -89,6 +89,7 @@ def test_clinical_word_opening_a_sentence_stays(engine, text, word):
 @pytest.mark.parametrize("text, word", [
     ("Her neighbour Aukje visits daily.", "Aukje"),
     ("The patient and Ruoho discussed the plan together.", "Ruoho"),
+    ("Mr Pavel Horák, the mayor of Frýdek-Místek, testified.", "Frýdek-Místek"),  # hyphenated, every part capitalised
 ])
 def test_unknown_capitalised_word_inside_a_sentence_that_ner_confirms(engine, text, word):
     assert _covered(engine, text, word)
@@ -99,6 +100,8 @@ def test_unknown_capitalised_word_inside_a_sentence_that_ner_confirms(engine, te
     ("Blood cultures grew Enterococcus overnight.", "Enterococcus"),
     ("A 60-year-old Hispanic male with chest pain.", "Hispanic"),
     ("Trach is planned for Monday if stable.", "Monday"),
+    ("He was treated for Non-Hodgkin lymphoma at the clinic.", "Non-Hodgkin"),
+    ("History of Guillain-Barré syndrome, improving.", "Guillain-Barré"),
 ])
 def test_clinical_words_demonyms_and_weekdays_inside_a_sentence_stay(engine, text, word):
     start = text.index(word)

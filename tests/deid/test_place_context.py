@@ -55,3 +55,17 @@ def test_a_capitalised_word_no_list_knows_before_a_town_institution_is_the_town(
 def test_an_artery_branch_and_a_common_office_stay(engine):
     text = "Phasic branch pulmonary artery pressures were normal. Call the Home Office or the Ethics office."
     assert not any(s.entity_type == "LOCATION" for s in engine.analyze(text))
+
+
+@pytest.mark.parametrize("text, place", [
+    ("A letter from the Governor of Strangeways Prison was produced.", "Strangeways Prison"),
+    ("He was held in Sofia Central Prison until 1999.", "Sofia Central Prison"),
+    ("Recently released from Rikers jail, presents with withdrawal.", "Rikers jail"),
+])
+def test_a_named_prison_is_a_place_like_a_named_hospital(engine, text, place):
+    assert _covered(engine, text, place)
+
+
+def test_prison_as_a_common_noun_stays(engine):
+    text = "PT WAS IN PRISON FOR 5 YRS. HX OF JAIL TIME. He has been in prison since 2019."
+    assert engine.analyze(text) == ()

@@ -21,6 +21,7 @@ def _detected(engine, text):
     ("Admitted on Boxing Day, home by Good Friday.", "Good Friday", "DATE"),
     ("Seen at the clinic last Friday.", "last Friday", "DATE"),
     ("Detained between 1 and 3 October 1993.", "1", "DATE"),
+    ("He was beaten on the night of 14/15 April 1998.", "14", "DATE"),
     ("On the night of 20 to 21 April 1994 it burned.", "20", "DATE"),
     ("Admitted June 3 to 5 for pneumonia.", "5", "DATE"),
     ("In mid-2003 he lost his job.", "2003", "DATE"),
@@ -34,6 +35,8 @@ def _detected(engine, text):
     ("MRN: 88776655 verified.", "88776655", "MRN"),
     ("Member ID: HP-678901 active.", "HP-678901", "HEALTH_PLAN"),
     ("A 93 year old woman.", "93", "AGE"),
+    ("Her mother died aged 91 in the spring.", "91", "AGE"),
+    ("Age: 94. Sex: F.", "94", "AGE"),
     ("Portal at https://portal.example.org/x today.", "https://portal.example.org/x", "URL"),
     ("Login from 192.168.10.4 noted.", "192.168.10.4", "IP_ADDRESS"),
     ("Transferred from Calvert Hospital overnight.", "Calvert Hospital", "ORGANIZATION"),
@@ -59,6 +62,7 @@ def test_recognizer_finds_value(engine, text, value, entity_type):
     "The second of three doses. First of all, the fifth of the series.",
     "Take 1 to 2 tablets; pain 3 to 4 may worsen. Walks 2 to 3 miles.",
     "They will march in the parade. BP 120/80, then 1500/2000 mL in and out.",
+    "Gestational age 95 days. Age 45. Aged 9 months. Bone age 92 months.",
 ])
 def test_clinical_vocabulary_is_not_phi(engine, text):
     assert engine.analyze(text) == ()
@@ -284,6 +288,7 @@ def test_context_rules_find_value(engine, text, value):
 @pytest.mark.parametrize("text", [
     "Pt is a 70 yo man admitted with CHF.",
     "Pt sent to the cath lab at noon.",
+    "Her pain began last summer.",  # a lower-case first name ending mixed-case prose signs nothing
     "MD aware. Family updated.",
     # a dictionary word after a family role is a word
     "SON REPORTS PT SLEPT WELL. DAUGHTER PRESENT AT BEDSIDE.",

@@ -84,3 +84,11 @@ def test_letters_of_other_scripts_in_clinical_shorthand_stay(engine):
 ])
 def test_clinical_words_that_are_names_in_another_language_stay(engine, text):
     assert not _names(engine, text) - {"Smith"}
+
+
+@pytest.mark.parametrize("text, surname", [
+    ("i want to add kwame anokye as a beneficiary", "anokye"),  # Faker's other locales' surnames are listed
+    ("can you update the account for mr. haruto yılmaz please", "yılmaz"),
+])
+def test_a_surname_of_any_origin_is_on_the_name_list_in_lower_case_text(engine, text, surname):
+    assert surname not in engine.deidentify(text).text

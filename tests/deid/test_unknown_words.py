@@ -17,6 +17,8 @@ def _found(text):
     ("DR. QUILLIAMS PAGED.", "QUILLIAMS"),
     ("Wife Xiomara at bedside.", "Xiomara"),
     ("Pt seen, Vuković aware.", "Vuković"),
+    ("PT SEEN BY HARUTO OKAFOR FROM PT.", "HARUTO"),  # "by" after a verb of care names who did it
+    ("PT SEEN BY HARUTO OKAFOR FROM PT.", "OKAFOR"),  # and an unknown word after a found one goes on the name
 ])
 def test_unknown_word_in_a_name_position_is_a_name(text, name):
     assert name in _found(text)
@@ -28,6 +30,7 @@ def test_unknown_word_in_a_name_position_is_a_name(text, name):
     "Spoke with MDs about plan; MD'S AWARE.",
     "Placed R IJ PA LINE this am.",
     "CT done. HO aware.",
+    "SEEN BY RENAL AND CARDIOLOGY. EVALUATED BY PT/OT. SEEN BY MICU TEAM. SEEN BY EPS FELLOW.",
 ])
 def test_clinical_words_in_name_positions_stay(text):
     assert _found(text) == []

@@ -43,11 +43,12 @@ def census(folder: Path) -> set[str]:
     return found
 
 
-def other_locales() -> set[str]:
+def other_locales(attributes=("first_names", "first_names_male", "first_names_female")) -> set[str]:
+    """The Latin-script names of every Faker locale's person provider under those attributes, lower case."""
     found = set()
     for module in pkgutil.iter_modules(faker.providers.person.__path__):
         provider = importlib.import_module(f"faker.providers.person.{module.name}").Provider
-        for attribute in ("first_names", "first_names_male", "first_names_female"):
+        for attribute in attributes:
             names = getattr(provider, attribute, ())
             if isinstance(names, (dict, list, tuple, set)):
                 found |= {name.lower() for name in names if all(ord(letter) < LATIN_END for letter in name)}
