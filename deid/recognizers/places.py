@@ -42,6 +42,7 @@ _MIN_UNKNOWN_PLACE = 4
 _STATE = re.compile(r",\s*(?-i:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY)\b")  # noqa: E501 - the list of state codes
 # a floor after a building (" 2"), not a dose (" 2 mg", " 2L")
 _WARD_NUMBER = re.compile(r" \d\b(?![.,/:]?\d)(?!\s*(?:mg|mcg|gm?|l|ml|cc|u|units?|kg|mm|cm|hrs?|h|x|%))", re.IGNORECASE)
+_SPACE_ONLY = re.compile(r"\s*")
 _GAP = re.compile(r"[ \t]{1,3}|[ \t]?[-.'&][ \t]?|'s[ \t]|")
 
 
@@ -164,6 +165,8 @@ class PlaceRecognizer(PreparedRecognizer):
             first = index + 1
             if lowered[first] == "the" and first + 1 < len(tokens):
                 first += 1
+            if not all(_SPACE_ONLY.fullmatch(text[tokens[i].end():tokens[i + 1].start()]) for i in range(index, first)):
+                continue  # "at 2100. Prior to sedation", "AT 0130 ALER AND ORIENTED": a time came between
             # "on" names a place only with a facility word or a floor: "goes on HD", "on NRB"
             after_verb = verb in verbs and word != "on"
             span = self._facility_name(text, tokens, lowered, first, mixed, after_verb)

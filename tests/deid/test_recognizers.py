@@ -298,6 +298,9 @@ def test_context_rules_find_value(engine, text, value):
     # dictionary words after a care verb, "on" without a facility word or a floor
     "PT ANXIOUS TO LEAVE MICU. BOTH WORKED TO SEDATE PT.",
     "SPECIMENS SENT FROM THE BILE DUCT.",
+    # a time between the preposition and the word: "at 2100. Prior to", "AT 0130 ALER AND ORIENTED"
+    "Extubated at 1500. Maintaing good PaO2. Propofol restarted at 2100. Prior to sedation, pt opening eyes.",
+    "PT ARRIVED TO MICU AT 0130 ALER AND ORIENTED X3.",
     "Pt goes on HD tomorrow, on NRB overnight, dopamine at 5mcg/kg/min.",
     # a number after a vital sign in a history is no year
     "PMH: CAD s/p MI, HR 92 on arrival.",
