@@ -92,3 +92,9 @@ def test_clinical_words_that_are_names_in_another_language_stay(engine, text):
 ])
 def test_a_surname_of_any_origin_is_on_the_name_list_in_lower_case_text(engine, text, surname):
     assert surname not in engine.deidentify(text).text
+
+
+def test_a_labelled_name_ends_with_its_sentence(engine):
+    text = "Patient name: Luis Hernández-García. Seen 03/14/2026 for chest pain."
+    assert "Luis Hernández-García" in _names(engine, text)
+    assert "Seen" in engine.deidentify(text).text
