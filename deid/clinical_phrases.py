@@ -43,26 +43,27 @@ def protected_ranges(text: str) -> list[tuple[int, int]]:
     return found
 
 
-_NAME_CUE_BEFORE = re.compile(rf"({LETTER}+)\.?[ \t]+$")
+_WORD_BEFORE = re.compile(rf"({LETTER}(?:{LETTER}|[{APOSTROPHES}.-])*)[ \t]+$")
+_LETTERS = re.compile(rf"{LETTER}+")
+
+
+def _word_before(text: str, start: int) -> str:
+    before = _WORD_BEFORE.search(text, max(0, start - 40), start)
+    return before.group(1) if before else ""
 
 
 def _person_before(text: str, start: int) -> bool:
-    """A title ("Mr.", "Dr") or a listed first name in title case ("Lucy") right before the word."""
-    before = _NAME_CUE_BEFORE.search(text, max(0, start - 30), start)
-    if not before:
-        return False
-    word = before.group(1)
+    """A title ("Mr.", "Dr") or a listed first name in title case ("Lucy", the "Ann" of "Mary-Ann") right
+    before the word."""
+    word = (_LETTERS.findall(_word_before(text, start)) or [""])[-1]
     return word.lower() in words("honorifics") or title_case(word) and word.lower() in words("first_names")
-
-
-_WORD_BEFORE = re.compile(rf"({LETTER}(?:{LETTER}|[{APOSTROPHES}.-])*)[ \t]+$")
 
 
 def _named_before(text: str, start: int) -> bool:
     """'Denver Neurology Clinic', 'City Health Clinic': a capitalised word that is no stop
     word before the specialty makes the phrase a facility's proper name."""
-    before = _WORD_BEFORE.search(text, max(0, start - 40), start)
-    return bool(before) and before.group(1)[0].isupper() and before.group(1).lower() not in stop_words()
+    before = _word_before(text, start)
+    return bool(before) and before[0].isupper() and before.lower() not in stop_words()
 
 
 def without_clinical_phrases(text: str, spans: list[Span]) -> list[Span]:

@@ -18,6 +18,7 @@ from deid import entities
 from deid.letters import APOSTROPHES, LETTER, title_case
 from deid.recognizers.base import PreparedRecognizer
 from deid.recognizers.lexicon import common_words, person_names, unknown_word, words
+from deid.recognizers.name_tokens import word_ends_sentence
 
 SCORE = 0.95
 MAX_WORDS = 4
@@ -51,7 +52,7 @@ def name_value(text: str, start: int, end: int | None = None) -> tuple[int, int]
                 or word.group().rstrip(".").lower() in words("credentials"):
             break  # "Jane Doe DOB:", "J. Smith, MD": the next label or a credential ends the name
         last = word.end()
-        if _ends_sentence(word.group()):
+        if word_ends_sentence(word.group()):
             break  # "Patient name: Luis Hernández-García. Seen 03/14": the sentence ends with the name
         gap = _BETWEEN_WORDS.match(text, last, end)
         if not gap or gap.end() == last:
@@ -62,12 +63,6 @@ def name_value(text: str, start: int, end: int | None = None) -> tuple[int, int]
     if text[last - 1] == "." and len(text[start:last].split()[-1]) > 2:
         last -= 1  # a full stop after the name, not an initial's
     return start, last
-
-
-def _ends_sentence(word: str) -> bool:
-    """A word with a full stop that is no initial ("J.") and no title ("Dr.")."""
-    bare = word.rstrip(".")
-    return word.endswith(".") and len(bare) > 1 and bare.lower() not in words("name_titles")
 
 
 def _clinical_word(word: str) -> bool:

@@ -77,8 +77,11 @@ def is_initial(tokens, index: int) -> bool:
 
 
 def ends_sentence(tokens, index: int) -> bool:
+    return word_ends_sentence(tokens[index].group())
+
+
+def word_ends_sentence(token: str) -> bool:
     """A word written with a full stop that is not an initial or a title ("TIME.", "HO.")."""
-    token = tokens[index].group()
     return token.endswith(".") and len(token) > 2 and token[:-1].lower() not in words("name_titles")
 
 
