@@ -4,7 +4,11 @@ A street line is a house number and a street name with a street word: the word a
 the name ("12 Elm Street", data/street_suffixes.txt), before it ("Rue Gafsa 62",
 "ul. Słowicza 10", data/street_prefixes.txt) or as the end of a one-word name
 ("Koskikatu 25", "Søndergade 52", data/street_word_endings.txt); or a house number,
-an unknown word and a number ("20789 Allika 46"). Unit and box numbers ("Apt. 864",
+an unknown word and a number ("20789 Allika 46"). In mixed case a street may also go
+without a number: title-case words and a spelled-out street word ("Baker Street",
+data/unnumbered_street_suffixes.txt), or a street word that is no English word before
+title-case words ("Avenida Paulista"), or any street word, a particle and a title-case
+word ("Via della Spiga", "rue de Rivoli"). Unit and box numbers ("Apt. 864",
 "Suite 501", "P.O. Box 287", "PSC 0413, Box 8144", "APO AA 42323") are address parts
 of their own. From any of these the address continues through the lines or
 comma-separated parts that follow while each is a short run of place words, a ZIP or
@@ -38,11 +42,12 @@ def _grammar() -> dict[str, regex.Pattern]:
     # (house and flat), "Avenida Ferreira, 278" (a comma after a title-case word: not "via NG tube, 2 tabs")
     house = r"(?:[ \t]+(?:nr\.?[ \t]*)?|(?<=(?<!\p{L})(?-i:\p{Lu}\p{Ll}+)),[ \t]*)\d{1,5}[a-z]?(?:/\d{1,4})?\b(?!\s*%)"
     flags = regex.IGNORECASE | regex.VERSION1
+    prefix_hint = regex.compile(rf"(?<!\w)(?:{prefix})(?!\w)", flags)
     return {
         # each street form is looked for only around its street word: tried at every digit
         # of a long note with many numbers, the whole forms took 4 ms a note
         "suffix hint": regex.compile(rf"(?<!\w)(?:{suffix}|u\.|utca|str\.)(?!\w)", flags),
-        "prefix hint": regex.compile(rf"(?<!\w)(?:{prefix})(?!\w)", flags),
+        "prefix hint": prefix_hint,
         # "3911 Fourth Avenue", "224 4966 Bond Street", "159 Eleftheriou Venizelou str", "Király u. 15."
         "suffix": regex.compile(
             rf"(?<![\w-])\d{{1,6}}[ \t]+{head}(?P<words>(?:{_W}[ \t]+){{0,3}}(?:{_W}|\d{{1,3}}(?:st|nd|rd|th)))"
@@ -63,6 +68,16 @@ def _grammar() -> dict[str, regex.Pattern]:
         "numbered": regex.compile(
             rf"(?<![\w./-])\d{{3,6}}[ \t]+(?P<words>(?-i:\p{{Lu}}){_W}(?:[ \t]+{_W}){{0,2}})[ \t]+\d{{1,5}}\b(?![.,/:]\d)",
             flags),
+        # "lives on Baker Street", "Via della Spiga", "Avenida Paulista": title case is the evidence, so
+        # these are case-sensitive and find nothing in upper-case notes
+        "unnumbered suffix hint": regex.compile(rf"(?<!\w)(?=(?-i:\p{{Lu}}))(?:{alternatives('unnumbered_street_suffixes')})(?!\w)", flags),
+        "unnumbered suffix": regex.compile(
+            rf"(?<![\w-])(?P<words>(?:(?-i:\p{{Lu}}\p{{Ll}}+)[ \t]+){{1,3}})(?=(?-i:\p{{Lu}}))"
+            rf"(?:{alternatives('unnumbered_street_suffixes')})(?!\w)", flags),
+        "unnumbered prefix hint": prefix_hint,
+        "unnumbered prefix": regex.compile(
+            rf"(?<![\w-])(?P<street>{prefix})(?P<particles>(?:[ \t]+(?:{alternatives('place_particles')})){{0,2}})"
+            rf"(?P<words>(?:[ \t]+(?-i:\p{{Lu}}\p{{Ll}}+)){{1,3}})(?!\w)", flags),
         "unit": regex.compile(rf"(?<![\w-])(?:{unit})\.?[ \t]*#?[ \t]*\d{{1,5}}[a-z]?\b(?![/:.]\d)", flags),
         "box": regex.compile(
             r"(?<![\w-])(?:p\.?[ \t]?o\.?[ \t]?box|post[ \t]?office[ \t]box|post[ \t]?box"
@@ -102,14 +117,17 @@ class AddressRecognizer(PreparedRecognizer):
             for match in _matches(text, pattern, grammar.get(f"{kind} hint")):
                 if kind in ("suffix", "prefix", "numbered") and not _named(match, kind):
                     continue
-                if kind not in ("unit", "box") and _has_common_link(match.group()):
+                start = _unnumbered_street_start(text, match, kind) if kind.startswith("unnumbered") else match.start()
+                if start is None:
+                    continue
+                if kind in ("suffix", "prefix", "numbered", "ending") and _has_common_link(match.group()):
                     match = _before_common_link(text, pattern, match) if kind == "prefix" else None
                     if match is None:
                         continue  # "f/u in 12 with dr": no street
                 end = _continued(text, match.end())
                 # a street line that ends the address and its sentence leaves the full stop out: "14 Acacia
                 # Avenue." is "[LOCATION]." (the "St." of a continued address keeps its dot)
-                spans.append((match.start(), end - 1 if end == match.end() and text[end - 1] == "." else end))
+                spans.append((start, end - 1 if end == match.end() and text[end - 1] == "." else end))
         return [RecognizerResult(self.supported_entities[0], s, e, self.SCORE) for s, e in spans]
 
 
@@ -200,3 +218,33 @@ def _before_common_link(text: str, pattern: regex.Pattern, match):
     end = match.start() + _common_links(match.group())[0].start()
     shorter = pattern.match(text, match.start(), len(text[:end].rstrip()))
     return shorter if shorter and not _has_common_link(shorter.group()) and _named(shorter, "prefix") else None
+
+
+def _unnumbered_street_start(text: str, match, kind: str) -> int | None:
+    """Where the street a number-less form names starts, or None. Before a street word the name
+    starts after stop words and after a common word that opens its sentence ("Yesterday Baker
+    Street"), while a street named by common words alone stays one ("Main Street"). A street word
+    that is an English word too ("Via", "Place", "Avenue") names a street before title-case words
+    only with a particle between ("Via della Spiga", not "Via Email"); the others not where they
+    open a sentence."""
+    if kind == "unnumbered suffix":
+        names = list(regex.finditer(_W, match["words"]))
+        first = 0
+        while first < len(names) and names[first].group().lower() in stop_words():
+            first += 1
+        if first < len(names) - 1 and names[first].group().lower() in common_words() and _opens_sentence(
+                text, match.start() + names[first].start()):
+            first += 1
+        return match.start() + names[first].start() if first < len(names) else None
+    street = match["street"].lower()
+    if any(w.lower() in stop_words() or w.lower() in never_phi() for w in regex.findall(_W, match["words"])):
+        return None
+    if not match["particles"] and (street in common_words() or street in never_phi()
+                                   or not match["street"][0].isupper() or _opens_sentence(text, match.start())):
+        return None
+    return match.start()
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t")
+    return not before or before[-1] in ".!?:\n"

@@ -76,6 +76,17 @@ def is_initial(tokens, index: int) -> bool:
     return len(token) == 2 and token[1] == "." and token[0].isalpha()
 
 
+def joined_initials(tokens, index: int) -> int:
+    """How many capital initials are written together from the token on ("K.M.", "J.D."): two or
+    more, as reports and judgments name a person, or else 0. A credential ("M.D.", "R.N.") is none."""
+    end = index
+    while end < len(tokens) and is_initial(tokens, end) and tokens[end].group()[0].isupper() and (
+            end == index or tokens[end - 1].end() == tokens[end].start()):
+        end += 1
+    letters = "".join(tokens[i].group()[0] for i in range(index, end)).lower()
+    return end - index if end - index >= 2 and letters not in words("credentials") else 0
+
+
 def ends_sentence(tokens, index: int) -> bool:
     return word_ends_sentence(tokens[index].group())
 

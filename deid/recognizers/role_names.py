@@ -2,11 +2,12 @@
 "HOUSE STAFF mary souza", "DAUGHTER LISA ROSSETTI", "SIGNIFICANT OTHER Mary". A word
 right after the context word counts unless it is a stop, clinical or role-verb word
 (not_names.txt); after a role (not a title) it must be no dictionary word either.
+Joined initials after a role name a person too ("resident A.B.", "officers K.M. and P.S.").
 """
 from __future__ import annotations
 
 from deid.recognizers.lexicon import name_introducers, person_names, words
-from deid.recognizers.name_tokens import CueWordNameRecognizer, ends_sentence, is_initial, name_word, near
+from deid.recognizers.name_tokens import CueWordNameRecognizer, ends_sentence, is_initial, joined_initials, name_word, near
 
 MAX_WORDS = 3
 
@@ -23,11 +24,13 @@ class RoleNameRecognizer(CueWordNameRecognizer):
         return _introduces_name(lowered, index)
 
     def names_at(self, text, tokens, lowered, index, mixed):
-        found = []
-        cursor = index + 1
         title = lowered[index] in words("name_titles")
         if not title and ends_sentence(tokens, index):
             return []  # "PER HO. SLEPT WELL": the role word ends its sentence
+        if index + 1 < len(tokens) and joined_initials(tokens, index + 1) and near(text, tokens, index, index + 1):
+            return _initials_series(tokens, lowered, index + 1)
+        found = []
+        cursor = index + 1
         while cursor < len(tokens) and len(found) < MAX_WORDS and near(text, tokens, cursor - 1, cursor):
             if found and ends_sentence(tokens, found[-1]):
                 break  # "Dr. Vasquez. Await PT eval"
@@ -46,3 +49,15 @@ class RoleNameRecognizer(CueWordNameRecognizer):
         last = tokens[found[-1]]
         end = last.end() - 1 if ends_sentence(tokens, found[-1]) else last.end()
         return [(tokens[found[0]].start(), end)]
+
+
+def _initials_series(tokens, lowered, index) -> list[tuple[int, int]]:
+    """People named by joined initials, and those joined to them by "and": "officers K.M. and P.S."."""
+    spans = []
+    while count := joined_initials(tokens, index):
+        spans.append((tokens[index].start(), tokens[index + count - 1].end()))
+        index += count
+        if not (index + 1 < len(tokens) and lowered[index] == "and"):
+            break
+        index += 1
+    return spans

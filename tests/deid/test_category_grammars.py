@@ -170,3 +170,30 @@ def test_corner_of_a_body_part_stays(engine, text):
 ])
 def test_a_dose_in_units_is_no_house_number(engine, text, dose):
     assert dose in engine.deidentify(text).text
+
+
+@pytest.mark.parametrize("text, street", [
+    ("They walked down Baker Street to the station.", "Baker Street"),
+    ("Yesterday Baker Street was closed.", "Baker Street"),
+    ("The accident occurred at the corner of Main Street and Oak Avenue.", "Main Street"),
+    ("Residents of Via della Spiga complained about the noise.", "Via della Spiga"),
+    ("She lives on rue de Rivoli, Paris, with her son.", "rue de Rivoli, Paris"),
+    ("They met on Avenida Paulista last year.", "Avenida Paulista"),
+])
+def test_street_without_a_house_number_is_found_in_mixed_case(engine, text, street):
+    assert _covered(engine, text, street)
+
+
+def test_number_less_street_starts_after_a_word_that_opens_the_sentence():
+    text = "Yesterday Baker Street was closed."
+    assert [text[r.start:r.end] for r in AddressRecognizer().analyze(text)] == ["Baker Street"]
+
+
+@pytest.mark.parametrize("text", [
+    "Via Email: please send the report.",
+    "Sent results via Epic to the team.",
+    "Place Foley catheter. Avenue of approach discussed.",
+    "Follow the Road to Recovery program.",
+])
+def test_street_words_without_a_named_street_stay(text):
+    assert AddressRecognizer().analyze(text) == []

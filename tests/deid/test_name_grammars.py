@@ -176,3 +176,22 @@ def test_a_common_word_that_is_a_name_after_a_title_in_title_case(engine, text, 
 
 def test_a_common_word_after_a_title_in_upper_case_stays(engine):
     assert _untouched(engine, "DR WILL SEE PT IN AM. BP STABLE.", "WILL")
+
+
+@pytest.mark.parametrize("text, names", [
+    ("Officers K.M. and P.S. arrived at the scene.", ["K.M.", "P.S."]),
+    ("Seen with resident A.B. and attending C.D. today.", ["A.B.", "C.D."]),
+    ("Patient's daughter M.L. called.", ["M.L."]),
+    ("Probation officer Kowalski called.", ["Kowalski"]),
+])
+def test_people_named_by_joined_initials_after_a_role(engine, text, names):
+    assert all(_covered(engine, text, name) for name in names)
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("Resident M.D. note reviewed.", "M.D."),
+    ("Take 1 tab p.o. b.i.d. and call at 5 P.M.", "P.M."),
+    ("The officer at bedside left.", "bedside"),
+])
+def test_credentials_times_and_words_after_a_role_stay(engine, text, kept):
+    assert _untouched(engine, text, kept)
