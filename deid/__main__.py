@@ -31,7 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     ev.set_defaults(run=_evaluate)
     tr = commands.add_parser("train", help="train the PHI tagger on synthetic notes and gold tune splits")
     tr.add_argument("--out", required=True, metavar="DIR")
-    tr.add_argument("--gold", nargs="*", default=[], metavar="FILE", help="gold files; only their tune split is read")
+    tr.add_argument("--gold", nargs="*", action="extend", default=[], metavar="FILE",
+                    help="gold files (after one --gold or each after its own); only their tune split is read")
     tr.add_argument("--keep-gold-values", action="store_true", help="train on the gold PHI values as written "
                     "(only for corpora whose values are surrogates already) instead of fresh surrogates")
     tr.add_argument("--base", metavar="DIR", help="a trained tagger's folder to train on from")

@@ -23,3 +23,14 @@ def test_redact_reads_stdin(engine, monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO("Email jdoe@example.org now."))
     assert cli.main(["redact", "-"]) == 0
     assert capsys.readouterr().out == "Email [EMAIL] now."
+
+
+def test_train_reads_every_gold_file_however_the_flag_is_written(monkeypatch):
+    """"--gold A --gold B" once kept only B, and a tagger trained so lost PhysioNet's precision."""
+    read = []
+    monkeypatch.setattr(cli, "gold_sources", lambda paths, keep: read.append(list(paths)) or [])
+    monkeypatch.setattr(cli, "train", lambda *args, **kwargs: {
+        "weight_hash": "", "data_fingerprint": "", "metrics": {}, "corpora": []})
+    for argv in (["--gold", "a.jsonl", "b.json"], ["--gold", "a.jsonl", "--gold", "b.json"]):
+        assert cli.main(["train", "--out", "unused", *argv]) == 0
+    assert read == [["a.jsonl", "b.json"], ["a.jsonl", "b.json"]]
