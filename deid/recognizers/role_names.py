@@ -38,7 +38,8 @@ class RoleNameRecognizer(CueWordNameRecognizer):
                     lowered[cursor] in person_names() or lowered[found[-1]] in words("first_names")):
                 break  # a second word in caseless text is a name-list word or follows a first name
             if name_word(tokens, lowered, cursor, mixed, title) or is_initial(tokens, cursor) and (
-                    title or cursor + 1 < len(tokens) and name_word(tokens, lowered, cursor + 1, mixed)):
+                    title or _lone_capital_initial(tokens, found, cursor, mixed)
+                    or cursor + 1 < len(tokens) and name_word(tokens, lowered, cursor + 1, mixed)):
                 found.append(cursor)
                 cursor += 1
             else:
@@ -49,6 +50,14 @@ class RoleNameRecognizer(CueWordNameRecognizer):
         last = tokens[found[-1]]
         end = last.end() - 1 if ends_sentence(tokens, found[-1]) else last.end()
         return [(tokens[found[0]].start(), end)]
+
+
+def _lone_capital_initial(tokens, found, cursor, mixed) -> bool:
+    """A capital initial right after a role in mixed-case text names a person alone, as records
+    that withhold names write them ("Captain S. questioned", "nurse K. aware"); not the first
+    letter of a credential ("Resident M.D.")."""
+    joined = cursor + 1 < len(tokens) and is_initial(tokens, cursor + 1) and tokens[cursor].end() == tokens[cursor + 1].start()
+    return mixed and not found and tokens[cursor].group()[0].isupper() and not joined
 
 
 def _initials_series(tokens, lowered, index) -> list[tuple[int, int]]:

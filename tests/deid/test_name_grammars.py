@@ -183,9 +183,29 @@ def test_a_common_word_after_a_title_in_upper_case_stays(engine):
     ("Seen with resident A.B. and attending C.D. today.", ["A.B.", "C.D."]),
     ("Patient's daughter M.L. called.", ["M.L."]),
     ("Probation officer Kowalski called.", ["Kowalski"]),
+    ("On 3 April 1998 Judge M.K. of the Regional Court ordered his detention.", ["M.K."]),
 ])
 def test_people_named_by_joined_initials_after_a_role(engine, text, names):
     assert all(_covered(engine, text, name) for name in names)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("The investigator, Captain S., questioned the witnesses.", "S."),
+    ("Nurse V. aware of the plan.", "V."),
+    ("Sergeant Okonkwo-Bello took the statement.", "Okonkwo-Bello"),
+])
+def test_a_person_named_after_a_rank_or_by_one_initial_after_a_role(engine, text, name):
+    assert _covered(engine, text, name)
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("Difficult to judge volume status today.", "volume"),
+    ("Judge the response by MAP.", "response"),
+    ("Pt is a retired police sergeant with COPD.", "COPD"),
+    ("Captain of the football team, injured knee.", "football"),
+])
+def test_rank_and_office_words_without_a_name_stay(engine, text, kept):
+    assert _untouched(engine, text, kept)
 
 
 @pytest.mark.parametrize("text, kept", [
