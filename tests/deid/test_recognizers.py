@@ -324,10 +324,16 @@ def test_keyword_gated_recognizer_skips_text_without_its_context_word():
 @pytest.mark.parametrize("text, value, entity_type", [
     ("Serial number: SN-4471829 implanted.", "SN-4471829", "DEVICE"),
     ("Account # 99887766 billed.", "99887766", "ACCOUNT"),
+    ("Thank you for your letter regarding your account ending in 4471.", "4471", "ACCOUNT"),
+    ("The card ending with 0042 was declined.", "0042", "ACCOUNT"),
     ("Fingerprint ID: BIO-12345 stored.", "BIO-12345", "BIOMETRIC"),
 ])
 def test_gated_recognizers_still_find_their_values(engine, text, value, entity_type):
     assert (value, entity_type) in _detected(engine, text)
+
+
+def test_a_number_ending_a_measurement_is_no_account(engine):
+    assert _detected(engine, "Cardiac output trending down, ending in 4.2 L/min.") == set()
 
 
 def test_nlp_artifacts_match_presidio_token_columns(engine):
