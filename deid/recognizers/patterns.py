@@ -38,14 +38,15 @@ class ClinicalPatternRecognizer(PatternRecognizer):
     the gate saves time and never changes what is found."""
 
     requires: re.Pattern | None = None
-    # Names read after a title or a relative: there a common word that is also a name (common_name_words.txt)
-    # is the name when written in title case ("Ms Baker said", "Mrs. Hope"), not in upper case ("DR WILL SEE")
+    # Names read after a title or a relative: there a common word or an eponym that is also a name
+    # (common_name_words.txt, the name lists) is the name when written in title case ("Ms Baker said",
+    # "Mrs. Hope", "Dr. Babinski"), not in upper case ("DR WILL SEE")
     title_case_names: bool = False
 
     def allowed(self, word: str) -> bool:
         """Whether the word as written is one that alone is never PHI here."""
         lowered = word.lower()
-        if self.title_case_names and title_case(word) and lowered in words("common_name_words"):
+        if self.title_case_names and title_case(word) and lowered in _listed_names():
             return False
         return lowered in never_phi()
 
@@ -74,6 +75,12 @@ class ClinicalPatternRecognizer(PatternRecognizer):
             for match in _compiled(pattern.regex, flags).finditer(text)
             if match.end() > match.start() and not self.invalidate_result(match.group())
         ])
+
+
+@functools.cache
+def _listed_names() -> frozenset[str]:
+    """Every word of the name lists, the allow-listed ones too, and the eponyms ("baker", "foley", "babinski")."""
+    return words("common_name_words") | words("eponyms") | words("first_names") | words("last_names")
 
 
 @functools.lru_cache(maxsize=None)

@@ -35,6 +35,25 @@ def test_a_name_after_a_title_or_first_name_is_no_eponym(engine, text, name):
     assert name not in engine.deidentify(text).text
 
 
+@pytest.mark.parametrize("text, eponym", [
+    ("Romberg negative, Kernig negative, no McBurney point tenderness.", "Romberg"),
+    ("Romberg negative, Kernig negative, no McBurney point tenderness.", "Kernig"),
+    ("Romberg negative, Kernig negative, no McBurney point tenderness.", "McBurney"),
+    ("EKG showed Wenckebach; Mobitz II ruled out.", "Wenckebach"),
+])
+def test_eponyms_without_a_head_word_stay(engine, text, eponym):
+    assert eponym in engine.deidentify(text).text
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Seen by Dr. Babinski this morning.", "Babinski"),
+    ("Mr. Parkinson has Parkinson disease.", "Mr. Parkinson"),
+    ("Discussed with Dr. Romberg.", "Romberg"),
+])
+def test_an_eponym_in_title_case_after_a_title_is_a_name(engine, text, name):
+    assert name not in engine.deidentify(text).text
+
+
 @pytest.mark.parametrize("text, ward", [
     ("Transferred to 4 West.", "4 West"),
     ("Moved to room 4B West overnight.", "West"),
