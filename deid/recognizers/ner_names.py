@@ -122,10 +122,10 @@ _LEADING_TITLE = re.compile(rf"({LETTER}+)(?:\.\s*|\s+)")
 _TRAILING_COUNT = re.compile(r"\s+x\d+$", re.IGNORECASE)
 
 
-def strip_titles(text: str, start: int, end: int) -> tuple[int, int]:
-    """A person span without a leading title ("Mrs Nicholson" -> "Nicholson") or a
-    trailing count ("x2"): a title identifies nobody and stays readable."""
-    while (match := _LEADING_TITLE.match(text, start, end)) and match.group(1).lower() in words("honorifics"):
+def strip_titles(text: str, start: int, end: int, titles: str = "honorifics") -> tuple[int, int]:
+    """A person span without a leading title ("Mrs Nicholson" -> "Nicholson"; the words of
+    data/<titles>.txt) or a trailing count ("x2"): a title identifies nobody and stays readable."""
+    while (match := _LEADING_TITLE.match(text, start, end)) and match.group(1).lower() in words(titles):
         start = match.end()
     if trailing := _TRAILING_COUNT.search(text[start:end]):
         end = start + trailing.start()

@@ -198,6 +198,15 @@ def test_a_person_named_after_a_rank_or_by_one_initial_after_a_role(engine, text
     assert _covered(engine, text, name)
 
 
+@pytest.mark.parametrize("text, rank, name", [
+    ("Brought in by Sergeant Okonkwo-Bello at noon.", "Sergeant", "Okonkwo-Bello"),
+    ("The hearing was adjourned before Judge Whitaker at Southwark.", "Judge", "Whitaker"),
+])
+def test_a_rank_or_office_before_a_name_stays_readable(engine, text, rank, name):
+    result = engine.deidentify(text).text
+    assert f"{rank} " in result and name not in result
+
+
 @pytest.mark.parametrize("text, kept", [
     ("Difficult to judge volume status today.", "volume"),
     ("Judge the response by MAP.", "response"),
