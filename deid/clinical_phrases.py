@@ -79,9 +79,11 @@ def without_clinical_phrases(text: str, spans: list[Span]) -> list[Span]:
         pieces = [(span.start, span.end)]
         for start, end in protected:
             pieces = [part for piece in pieces for part in _subtract(piece, start, end)]
-        cut = pieces != [(span.start, span.end)]
+        if pieces == [(span.start, span.end)]:
+            kept.append(span)  # untouched, as detected: "(206) 555-0143" keeps its bracket
+            continue
         kept += [Span(s, e, span.entity_type, span.score) for s, e in (trimmed(text, *p, str.isalnum) for p in pieces)
-                 if s < e and not (cut and _known_sentence_opener(text, s, e))]
+                 if s < e and not _known_sentence_opener(text, s, e)]
     return kept
 
 

@@ -89,6 +89,13 @@ def test_only_the_phrase_is_taken_out_of_a_span():
     assert without_clinical_phrases(text, [Span(0, 13, "NAME")]) == [Span(0, 6, "NAME")]
 
 
+def test_a_span_no_phrase_cuts_keeps_its_edges():
+    """A phrase elsewhere in the note left "(206) 555-0143" as "([PHONE]" in a pasted consult."""
+    text = "Follow up in Neurology clinic on 4 West. Contact sister at (206) 555-0143."
+    phone = Span(text.index("("), len(text) - 1, "PHONE")
+    assert without_clinical_phrases(text, [phone]) == [phone]
+
+
 @pytest.mark.parametrize("text, gone", [
     ("Followed at Denver Neurology Clinic since May.", "Denver Neurology Clinic"),
     ("Seen at City Health Clinic last week.", "City Health Clinic"),
