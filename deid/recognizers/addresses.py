@@ -147,8 +147,17 @@ def _matches(text: str, pattern: regex.Pattern, hint: regex.Pattern | None):
                 yield match
 
 
+# the town after a street in running prose: "lives on Baker Street in Reading" (a town whose name is also a
+# common word is no gazetteer place: there the street is the context that makes it one)
+_TOWN_AFTER_STREET = regex.compile(r"[ \t]+in[ \t]+(?P<words>\p{Lu}\p{Ll}+(?:[ \t-]\p{Lu}\p{Ll}+){0,2})(?![\w-])")
+
+
 def _continued(text: str, end: int) -> int:
-    """The end of the address whose first line ends at end: later parts while they are places."""
+    """The end of the address whose first line ends at end: the town after it, then later parts while they
+    are places."""
+    town = _TOWN_AFTER_STREET.match(text, end)
+    if town and not any(w.lower() in never_phi() for w in regex.findall(_W, town["words"])):
+        end = town.end()
     for _ in range(_MAX_PARTS):
         unit = _unit_after().match(text, end)
         if unit:

@@ -184,6 +184,19 @@ def test_street_without_a_house_number_is_found_in_mixed_case(engine, text, stre
     assert _covered(engine, text, street)
 
 
+@pytest.mark.parametrize("text, address", [
+    ("She lives on Baker Street in Reading.", "Baker Street in Reading"),  # a town that is also a common word
+    ("Sold 12 Elm Street in Spring Valley, Ohio, last year.", "12 Elm Street in Spring Valley, Ohio"),
+])
+def test_the_town_after_a_street_is_part_of_the_address(engine, text, address):
+    assert _covered(engine, text, address)
+
+
+def test_a_street_keeps_no_lower_case_words_after_in():
+    text = "The accident on Main Street in the morning was reported."
+    assert [text[r.start:r.end] for r in AddressRecognizer().analyze(text)] == ["Main Street"]
+
+
 def test_number_less_street_starts_after_a_word_that_opens_the_sentence():
     text = "Yesterday Baker Street was closed."
     assert [text[r.start:r.end] for r in AddressRecognizer().analyze(text)] == ["Baker Street"]
