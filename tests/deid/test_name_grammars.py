@@ -174,6 +174,22 @@ def test_a_common_word_that_is_a_name_after_a_title_in_title_case(engine, text, 
     assert _covered(engine, text, name)
 
 
+@pytest.mark.parametrize("text, kept", [
+    ("Subject: Referral for Mrs Halvorsen\nDear colleague, please see her.", "Dear"),
+    ("cc: Patient; Dr S. Osei\nHi team - pt back from clinic.", "Hi"),
+])
+def test_a_name_after_a_title_ends_at_its_line(engine, text, kept):
+    assert _untouched(engine, text, kept)
+
+
+@pytest.mark.parametrize("text, name, credential", [
+    ("Dr Jonathan Reyes MRCP, Consultant Physician.", "Reyes", "MRCP"),
+    ("Signed: Amara Obi MBBS FRCS", "Obi", "FRCS"),
+])
+def test_british_credentials_after_a_name_stay_and_the_name_goes(engine, text, name, credential):
+    assert _covered(engine, text, name) and _untouched(engine, text, credential)
+
+
 def test_a_common_word_after_a_title_in_upper_case_stays(engine):
     assert _untouched(engine, "DR WILL SEE PT IN AM. BP STABLE.", "WILL")
 
