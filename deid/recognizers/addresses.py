@@ -111,10 +111,14 @@ class AddressRecognizer(PreparedRecognizer):
     def analyze(self, text, entities=None, nlp_artifacts=None):
         spans = []
         grammar = _grammar()
+        hinted: dict[regex.Pattern, list[tuple[int, int]]] = {}  # a hint two forms share is scanned once
         for kind, pattern in grammar.items():
             if kind.endswith(" hint"):
                 continue
-            for match in _matches(text, pattern, grammar.get(f"{kind} hint")):
+            hint = grammar.get(f"{kind} hint")
+            if hint is not None and hint not in hinted:
+                hinted[hint] = [found.span() for found in hint.finditer(text)]
+            for match in _matches(text, pattern, hinted.get(hint)):
                 if kind in ("suffix", "prefix", "numbered") and not _named(match, kind):
                     continue
                 start = _unnumbered_street_start(text, match, kind) if kind.startswith("unnumbered") else match.start()
@@ -134,15 +138,15 @@ class AddressRecognizer(PreparedRecognizer):
 _HINT_REACH = 80  # characters before and after a hint where its form may lie
 
 
-def _matches(text: str, pattern: regex.Pattern, hint: regex.Pattern | None):
-    """pattern's matches in text; with a hint, only in windows around the hint's matches."""
-    if hint is None:
+def _matches(text: str, pattern: regex.Pattern, hints: list[tuple[int, int]] | None):
+    """pattern's matches in text; with the spans of its hint's matches, only in windows around them."""
+    if hints is None:
         yield from pattern.finditer(text)
         return
     seen = set()
-    for found in hint.finditer(text):
-        for match in pattern.finditer(text, max(0, found.start() - _HINT_REACH), min(len(text), found.end() + _HINT_REACH)):
-            if match.span() not in seen and match.start() <= found.start() < match.end():
+    for hint_start, hint_end in hints:
+        for match in pattern.finditer(text, max(0, hint_start - _HINT_REACH), min(len(text), hint_end + _HINT_REACH)):
+            if match.span() not in seen and match.start() <= hint_start < match.end():
                 seen.add(match.span())
                 yield match
 
