@@ -48,9 +48,11 @@ def _grammar() -> dict[str, regex.Pattern]:
         # of a long note with many numbers, the whole forms took 4 ms a note
         "suffix hint": regex.compile(rf"(?<!\w)(?:{suffix}|u\.|utca|str\.)(?!\w)", flags),
         "prefix hint": prefix_hint,
-        # "3911 Fourth Avenue", "224 4966 Bond Street", "159 Eleftheriou Venizelou str", "Király u. 15."
+        # "3911 Fourth Avenue", "221B Baker Street" (a house letter before title case: not "8u reg insulin"),
+        # "224 4966 Bond Street", "159 Eleftheriou Venizelou str", "Király u. 15."
         "suffix": regex.compile(
-            rf"(?<![\w-])\d{{1,6}}[ \t]+{head}(?P<words>(?:{_W}[ \t]+){{0,3}}(?:{_W}|\d{{1,3}}(?:st|nd|rd|th)))"
+            rf"(?<![\w-])\d{{1,6}}(?:[a-z]\b(?=[ \t]+(?-i:\p{{Lu}}\p{{Ll}})))?[ \t]+{head}"
+            rf"(?P<words>(?:{_W}[ \t]+){{0,3}}(?:{_W}|\d{{1,3}}(?:st|nd|rd|th)))"
             rf"[ \t]+(?P<street>{suffix})\b\.?(?:[ \t]+\d{{1,5}}[a-z]?\b\.?)?"
             rf"|(?-i:\p{{Lu}}){_W}(?:[ \t]+{_W}){{0,2}}[ \t]+(?:u\.|utca|str\.)[ \t]+\d{{1,5}}[a-z]?\b\.?",
             flags),
@@ -125,7 +127,7 @@ class AddressRecognizer(PreparedRecognizer):
                 if start is None:
                     continue
                 if kind in ("suffix", "prefix", "numbered", "ending") and _has_common_link(match.group()):
-                    match = _before_common_link(text, pattern, match) if kind == "prefix" else None
+                    match = _before_common_link(text, pattern, match, kind) if kind in ("suffix", "prefix") else None
                     if match is None:
                         continue  # "f/u in 12 with dr": no street
                 end = _continued(text, match.end())
@@ -183,7 +185,8 @@ def _continued(text: str, end: int) -> int:
 
 
 def _place_words(found: str | None) -> bool:
-    """Words that can name a place: none a common word, unless all are a state code or a particle."""
+    """Words that can name a place: none a common word, unless all are a state code or a particle, or
+    they end in a spelled-out street word."""
     if found is None:
         return True
     if len(found) == 2 and found.isupper():
@@ -195,7 +198,9 @@ def _place_words(found: str | None) -> bool:
         return False
     if any(w in stop_words() and w not in particles for w in tokens):
         return False
-    return not all(w in never_phi() or w in common_words() for w in names)
+    # a second street line, common words and all: "Suite 445\n LOW STREET"
+    street_line = len(names) > 1 and names[-1] in words("unnumbered_street_suffixes")
+    return street_line or not all(w in never_phi() or w in common_words() for w in names)
 
 
 def _named(match, kind: str) -> bool:
@@ -225,12 +230,13 @@ def _has_common_link(found: str) -> bool:
     return bool(_common_links(found))
 
 
-def _before_common_link(text: str, pattern: regex.Pattern, match):
-    """A street named after its word, cut before the first link word that its words ran on into:
-    "47, rue de Charpentier in Lyon" is "47, rue de Charpentier"; None when what is left is no street."""
+def _before_common_link(text: str, pattern: regex.Pattern, match, kind: str):
+    """A street cut before the first link word that its words ran on into: "47, rue de Charpentier in Lyon"
+    is "47, rue de Charpentier", "12 Elm Street in Spring Valley" is "12 Elm Street"; None when what is
+    left is no street."""
     end = match.start() + _common_links(match.group())[0].start()
     shorter = pattern.match(text, match.start(), len(text[:end].rstrip()))
-    return shorter if shorter and not _has_common_link(shorter.group()) and _named(shorter, "prefix") else None
+    return shorter if shorter and not _has_common_link(shorter.group()) and _named(shorter, kind) else None
 
 
 def _unnumbered_street_start(text: str, match, kind: str) -> int | None:

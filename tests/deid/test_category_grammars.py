@@ -43,6 +43,8 @@ def test_phone_grammar_finds_phone(engine, text, phone):
     ("She saw a car leave aleja Listopada 38 in the night.", "aleja Listopada 38"),
     ("Sent to 0400 Lawson Shoals Apt. 798 last week.", "0400 Lawson Shoals Apt. 798"),
     ("She saw a car leave Calle Ani Ayllón 87 Puerta 1 in the night.", "Calle Ani Ayllón 87 Puerta 1"),
+    # a second street line of common words
+    ("New address: 9 Marsh Road Ellery Court\n Apt 12\n HIGH STREET\n Bristol", "Apt 12\n HIGH STREET"),
 ])
 def test_address_grammar_finds_address(engine, text, address):
     assert _covered(engine, text, address)
@@ -56,6 +58,9 @@ def test_address_grammar_finds_address(engine, text, address):
     "f/u apt 3/12 with dr",
     "ABG 7.35/45/90 on 40%",
     "BP 120/80 HR 88 RR 18 vt 500 - 600",
+    # a lab value's decimals are no house number, "dr" after words no drive
+    "K 3.9 KCL NOT GIVEN DR AWARE.",
+    "a size #7 trach was  place without complication",
     "Feeds via PEG, 250 ml q4h. Via NG tube, 2 tabs crushed.",
     "s/p 2 mechanical falls, 3 beat run of VT, 3 vessel bypass, 1+ trace edema.",
 ])
