@@ -42,50 +42,54 @@ def _grammar() -> dict[str, regex.Pattern]:
     # (house and flat), "Avenida Ferreira, 278" (a comma after a title-case word: not "via NG tube, 2 tabs")
     house = r"(?:[ \t]+(?:nr\.?[ \t]*)?|(?<=(?<!\p{L})(?-i:\p{Lu}\p{Ll}+)),[ \t]*)\d{1,5}[a-z]?(?:/\d{1,4})?\b(?!\s*%)"
     flags = regex.IGNORECASE | regex.VERSION1
-    prefix_hint = regex.compile(rf"(?<!\w)(?:{prefix})(?!\w)", flags)
+
+    def compiled(pattern: str) -> regex.Pattern:
+        # simple case folding: version 1's full folding ("ß" as "ss") made the scans three to ten times
+        # slower, and the word lists spell both ("strasse", "straße")
+        return regex.compile("(?-f)" + pattern, flags)
+
+    prefix_hint = compiled(rf"(?<!\w)(?:{prefix})(?!\w)")
     return {
         # each street form is looked for only around its street word: tried at every digit
         # of a long note with many numbers, the whole forms took 4 ms a note
-        "suffix hint": regex.compile(rf"(?<!\w)(?:{suffix}|u\.|utca|str\.)(?!\w)", flags),
+        "suffix hint": compiled(rf"(?<!\w)(?:{suffix}|u\.|utca|str\.)(?!\w)"),
         "prefix hint": prefix_hint,
         # "3911 Fourth Avenue", "221B Baker Street" (a house letter before title case: not "8u reg insulin"),
         # "224 4966 Bond Street", "159 Eleftheriou Venizelou str", "Király u. 15."
-        "suffix": regex.compile(
+        "suffix": compiled(
             rf"(?<![\w-])\d{{1,6}}(?:[a-z]\b(?=[ \t]+(?-i:\p{{Lu}}\p{{Ll}})))?[ \t]+{head}"
             rf"(?P<words>(?:{_W}[ \t]+){{0,3}}(?:{_W}|\d{{1,3}}(?:st|nd|rd|th)))"
             rf"[ \t]+(?P<street>{suffix})\b\.?(?:[ \t]+\d{{1,5}}[a-z]?\b\.?)?"
-            rf"|(?-i:\p{{Lu}}){_W}(?:[ \t]+{_W}){{0,2}}[ \t]+(?:u\.|utca|str\.)[ \t]+\d{{1,5}}[a-z]?\b\.?",
-            flags),
+            rf"|(?-i:\p{{Lu}}){_W}(?:[ \t]+{_W}){{0,2}}[ \t]+(?:u\.|utca|str\.)[ \t]+\d{{1,5}}[a-z]?\b\.?"),
         # "6750 Koskikatu 25", "Brucker Bundesstrasse 31" (words before it capitalised: not "car leave
         # Elonbulevardi 7"); the word's ending before a number
         # is looked for first (scanning for the whole form at every letter is slow)
-        "ending hint": regex.compile(rf"(?:{ending})[ \t]+\d", flags),
-        "ending": regex.compile(
-            rf"(?<![\w-]){head}(?:(?-i:\p{{Lu}}){_W}[ \t]+){{0,2}}{LETTER}*(?:{ending}){house}", flags),
+        "ending hint": compiled(rf"(?:{ending})[ \t]+\d"),
+        "ending": compiled(
+            rf"(?<![\w-]){head}(?:(?-i:\p{{Lu}}){_W}[ \t]+){{0,2}}{LETTER}*(?:{ending}){house}"),
         # "Rua do Arenque 1634", "62 Rue Gafsa", "47, rue de Charpentier", "ul. Słowicza 10"
-        "prefix": regex.compile(
+        "prefix": compiled(
             rf"(?<![\w-])(?:{head}(?:{prefix})\.?[ \t]+(?P<words>(?:{_W}[ \t]+){{0,3}}{_W}){house}"
-            rf"|\d{{1,6}},?[ \t]+{head}(?:{prefix})\.?[ \t]+(?P<words>(?:{_W}[ \t]+){{0,3}}(?-i:\p{{Lu}}){_W}))", flags),
+            rf"|\d{{1,6}},?[ \t]+{head}(?:{prefix})\.?[ \t]+(?P<words>(?:{_W}[ \t]+){{0,3}}(?-i:\p{{Lu}}){_W}))"),
         # "20789 Allika 46": a number, words of which one is unknown, a number
-        "numbered": regex.compile(
-            rf"(?<![\w./-])\d{{3,6}}[ \t]+(?P<words>(?-i:\p{{Lu}}){_W}(?:[ \t]+{_W}){{0,2}})[ \t]+\d{{1,5}}\b(?![.,/:]\d)",
-            flags),
+        "numbered": compiled(
+            rf"(?<![\w./-])\d{{3,6}}[ \t]+(?P<words>(?-i:\p{{Lu}}){_W}(?:[ \t]+{_W}){{0,2}})[ \t]+\d{{1,5}}\b(?![.,/:]\d)"),
         # "lives on Baker Street", "Via della Spiga", "Avenida Paulista": title case is the evidence, so
         # these are case-sensitive and find nothing in upper-case notes
-        "unnumbered suffix hint": regex.compile(rf"(?<!\w)(?=(?-i:\p{{Lu}}))(?:{alternatives('unnumbered_street_suffixes')})(?!\w)", flags),
-        "unnumbered suffix": regex.compile(
+        "unnumbered suffix hint": compiled(rf"(?<!\w)(?=(?-i:\p{{Lu}}))(?:{alternatives('unnumbered_street_suffixes')})(?!\w)"),
+        "unnumbered suffix": compiled(
             rf"(?<![\w-])(?P<words>(?:(?-i:\p{{Lu}}\p{{Ll}}+)[ \t]+){{1,3}})(?=(?-i:\p{{Lu}}))"
-            rf"(?:{alternatives('unnumbered_street_suffixes')})(?!\w)", flags),
+            rf"(?:{alternatives('unnumbered_street_suffixes')})(?!\w)"),
         "unnumbered prefix hint": prefix_hint,
-        "unnumbered prefix": regex.compile(
+        "unnumbered prefix": compiled(
             rf"(?<![\w-])(?P<street>{prefix})(?P<particles>(?:[ \t]+(?:{alternatives('place_particles')})){{0,2}})"
-            rf"(?P<words>(?:[ \t]+(?-i:\p{{Lu}}\p{{Ll}}+)){{1,3}})(?!\w)", flags),
-        "unit": regex.compile(rf"(?<![\w-])(?:{unit})\.?[ \t]*#?[ \t]*\d{{1,5}}[a-z]?\b(?![/:.]\d)", flags),
-        "box": regex.compile(
+            rf"(?P<words>(?:[ \t]+(?-i:\p{{Lu}}\p{{Ll}}+)){{1,3}})(?!\w)"),
+        "unit": compiled(rf"(?<![\w-])(?:{unit})\.?[ \t]*#?[ \t]*\d{{1,5}}[a-z]?\b(?![/:.]\d)"),
+        "box": compiled(
             r"(?<![\w-])(?:p\.?[ \t]?o\.?[ \t]?box|post[ \t]?office[ \t]box|post[ \t]?box"
             r"|(?:psc|cmr|unit)[ \t]+\d{3,5},?[ \t]+box)[ \t]*#?[ \t]*\d{1,6}\b"
             r"|(?<![\w-])(?:usns|usnv|uss|usc?gc)[ \t]+(?-i:\p{Lu})\p{L}+(?=[ \t]*\n[ \t]*(?:apo|fpo|dpo)\b)"
-            r"|(?<![\w-])(?:apo|fpo|dpo)[ \t]+(?:aa|ae|ap)\b(?:[ \t]+\d{5})?", flags),
+            r"|(?<![\w-])(?:apo|fpo|dpo)[ \t]+(?:aa|ae|ap)\b(?:[ \t]+\d{5})?"),
     }
 
 
