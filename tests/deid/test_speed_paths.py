@@ -55,6 +55,18 @@ def test_pattern_recognizers_find_what_presidios_pattern_loop_finds():
     assert sum(len(r.matches(text, r.global_regex_flags)) for r in recognizers for text in notes) > 300
 
 
+def test_no_pattern_opens_with_a_lookbehind_tried_at_every_character():
+    assert [f"{r.name}/{p.name}" for r in load_pattern_recognizers() for p in r.patterns if p.regex.startswith("(?<=")] == []
+
+
+def test_a_context_written_before_its_value_finds_what_its_lookbehind_found(engine):
+    # \K consumes the context, so a context that is the value before stays a lookbehind: "3/6" for "3/8"
+    text = "Abx given 3/4-3/6-3/8, MRN: 4471236, SSN 123-45-6789, pager 40123, age 93, seen 5/2-5/9."
+    values = ["3/6", "3/8", "4471236", "123-45-6789", "40123", "93", "5/9"]
+    assert all(any(s.start <= text.index(v) and text.index(v) + len(v) <= s.end for s in engine.analyze(text))
+               for v in values)
+
+
 def test_the_analyzer_without_context_step_or_keywords_finds_what_presidios_finds(engine):
     """No deid recognizer declares context words, so Presidio's context step and the keywords
     it reads change nothing."""
