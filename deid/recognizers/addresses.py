@@ -102,6 +102,7 @@ def _unit_after() -> regex.Pattern:
 
 # one further part of an address: after a line break, a comma, or a quoted-mail ">"
 _SEPARATOR = regex.compile(r"[ \t]*(?:,|\n|>|\?{2,})[\s,>?]*")
+_SPACE = regex.compile(r"[ \t]+")
 _PART = regex.compile(
     rf"(?P<words>{_W}\.?(?:[ \t]+{_W}\.?){{0,3}})?(?:[ \t]*\([^()\n]{{1,25}}\))?"
     rf"(?:[ \t]*(?P<code>\d{{2,6}}(?:-\d{{3,4}})?|[a-z]\d[a-z][ \t]?\d[a-z]\d))?(?=[ \t]*(?:$|\n|,|\.(?:\s|$)))",
@@ -134,7 +135,7 @@ class AddressRecognizer(PreparedRecognizer):
                     match = _before_common_link(text, pattern, match, kind) if kind in ("suffix", "prefix") else None
                     if match is None:
                         continue  # "f/u in 12 with dr": no street
-                end = _continued(text, match.end())
+                end = _continued(text, match.end(), after_unit=kind in ("unit", "box"))
                 # a street line that ends the address and its sentence leaves the full stop out: "14 Acacia
                 # Avenue." is "[LOCATION]." (the "St." of a continued address keeps its dot)
                 spans.append((start, end - 1 if end == match.end() and text[end - 1] == "." else end))
@@ -162,24 +163,24 @@ def _matches(text: str, pattern: regex.Pattern, hints: list[tuple[int, int]] | N
 _TOWN_AFTER_STREET = regex.compile(r"[ \t]+in[ \t]+(?P<words>\p{Lu}\p{Ll}+(?:[ \t-]\p{Lu}\p{Ll}+){0,2})(?![\w-])")
 
 
-def _continued(text: str, end: int) -> int:
+def _continued(text: str, end: int, after_unit: bool = False) -> int:
     """The end of the address whose first line ends at end: the town after it, then later parts while they
-    are places."""
+    are places. After a unit the next part may follow a space alone: "Apt. 087 SAINT-PRIEST France"."""
     town = _TOWN_AFTER_STREET.match(text, end)
     if town and not any(w.lower() in never_phi() for w in regex.findall(_W, town["words"])):
         end = town.end()
     for _ in range(_MAX_PARTS):
         unit = _unit_after().match(text, end)
         if unit:
-            end = unit.end()
+            end, after_unit = unit.end(), True
             continue
-        separator = _SEPARATOR.match(text, end)
+        separator = _SEPARATOR.match(text, end) or (after_unit and _SPACE.match(text, end))
         if not separator:
             return end
-        start = separator.end()
+        start, after_unit = separator.end(), False
         unit = _grammar()["unit"].match(text, start) or _grammar()["box"].match(text, start)
         if unit:
-            end = unit.end()
+            end, after_unit = unit.end(), True
             continue
         part = _PART.match(text, start)
         if not part or part.end() == start or not _place_words(part["words"]):

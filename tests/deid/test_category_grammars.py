@@ -43,6 +43,9 @@ def test_phone_grammar_finds_phone(engine, text, phone):
     ("She saw a car leave aleja Listopada 38 in the night.", "aleja Listopada 38"),
     ("Sent to 0400 Lawson Shoals Apt. 798 last week.", "0400 Lawson Shoals Apt. 798"),
     ("She saw a car leave Calle Ani Ayllón 87 Puerta 1 in the night.", "Calle Ani Ayllón 87 Puerta 1"),
+    # the town after a unit on the same line
+    ("Write to 31 rue de la Hulotais Apt. 087 SAINT-PRIEST France", "Apt. 087 SAINT-PRIEST France"),
+    ("Home: 88 Kauppakatu 5 Suite 12 Kerava Uusimaa", "Suite 12 Kerava Uusimaa"),
     # a second street line of common words
     ("New address: 9 Marsh Road Ellery Court\n Apt 12\n HIGH STREET\n Bristol", "Apt 12\n HIGH STREET"),
 ])
