@@ -11,9 +11,10 @@ title-case words ("Avenida Paulista"), or any street word, a particle and a titl
 word ("Via della Spiga", "rue de Rivoli"). Unit and box numbers ("Apt. 864",
 "Suite 501", "P.O. Box 287", "PSC 0413, Box 8144", "APO AA 42323") are address parts
 of their own. From any of these the address continues through the lines or
-comma-separated parts that follow while each is a short run of place words, a ZIP or
-postal code, a state code or another unit: "Artilleros\\n, CO\\n Uruguay 64677". A
-part that holds a common word ("for this card", "wife at home") ends the address.
+comma-separated parts that follow (after a unit, a space will do) while each is a short
+run of place words, a ZIP or postal code, a state code, another unit or a street line:
+"Artilleros\\n, CO\\n Uruguay 64677". A part that holds a common word ("for this card",
+"wife at home") ends the address.
 """
 from __future__ import annotations
 
