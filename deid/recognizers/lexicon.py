@@ -72,6 +72,13 @@ def person_names() -> frozenset[str]:
 
 
 @functools.cache
+def listed_names() -> frozenset[str]:
+    """Every word of the name lists, the allow-listed ones too, and the eponyms ("baker", "foley", "babinski"):
+    the words that in title case are a name where the context says a name comes ("Dr. Babinski", "named Frank")."""
+    return words("common_name_words") | words("eponyms") | words("first_names") | words("last_names")
+
+
+@functools.cache
 def clinical_word_endings() -> tuple[str, ...]:
     """data/clinical_word_endings.txt as a tuple, for str.endswith."""
     return tuple(words("clinical_word_endings"))

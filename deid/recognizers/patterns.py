@@ -23,7 +23,7 @@ from presidio_analyzer import EntityRecognizer, PatternRecognizer, RecognizerRes
 
 from deid import entities
 from deid.letters import APOSTROPHES, LETTER, title_case
-from deid.recognizers.lexicon import DATA, alternatives, never_phi, stop_words, words
+from deid.recognizers.lexicon import DATA, alternatives, listed_names, never_phi, stop_words
 
 _WORD = re.compile(rf"{LETTER}+")
 _TOKEN = re.compile(rf"[^\W_](?:[^\W_]|[{APOSTROPHES}-])*")
@@ -46,7 +46,7 @@ class ClinicalPatternRecognizer(PatternRecognizer):
     def allowed(self, word: str) -> bool:
         """Whether the word as written is one that alone is never PHI here."""
         lowered = word.lower()
-        if self.title_case_names and title_case(word) and lowered in _listed_names():
+        if self.title_case_names and title_case(word) and lowered in listed_names():
             return False
         return lowered in never_phi()
 
@@ -75,12 +75,6 @@ class ClinicalPatternRecognizer(PatternRecognizer):
             for match in _compiled(pattern.regex, flags).finditer(text)
             if match.end() > match.start() and not self.invalidate_result(match.group())
         ])
-
-
-@functools.cache
-def _listed_names() -> frozenset[str]:
-    """Every word of the name lists, the allow-listed ones too, and the eponyms ("baker", "foley", "babinski")."""
-    return words("common_name_words") | words("eponyms") | words("first_names") | words("last_names")
 
 
 @functools.lru_cache(maxsize=None)

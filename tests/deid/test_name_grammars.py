@@ -27,6 +27,10 @@ def _untouched(engine, text, value):
     ("He wants to speak to Hallgrímur before signing.", "Hallgrímur"),
     ("my name is dragoslav petrović and i need my results", "dragoslav petrović"),
     ("Discharge summary dictated by:  Ingunn Sæther", "Ingunn Sæther"),
+    # after a phrase that names, a listed name that is a common word too
+    ("A man named Frank Baker came to the desk.", "Frank Baker"),
+    ("We call her Hope; her brother goes by Grant.", "Hope"),
+    ("We call her Hope; her brother goes by Grant.", "Grant"),
 ])
 def test_name_after_a_phrase_that_introduces_a_person(engine, text, name):
     assert _covered(engine, text, name)
@@ -38,6 +42,8 @@ def test_name_after_a_phrase_that_introduces_a_person(engine, text, name):
     ("Please follow up with cardiology in two weeks.", "cardiology"),
     ("this is metoprolol 25 mg twice daily", "metoprolol"),
     ("i'm gonna need help with my inhaler", "gonna"),
+    ("I am Frank with you about the risks.", "Frank"),
+    ("a condition known as frank hematuria", "frank"),
 ])
 def test_prose_after_introducing_phrases_stays(engine, text, word):
     assert _untouched(engine, text, word)
