@@ -86,8 +86,9 @@ def clinical_word_endings() -> tuple[str, ...]:
 
 @functools.cache
 def known_words() -> frozenset[str]:
-    """Every word a dictionary, clinical, drug or allow list knows."""
-    return common_words() | never_phi() | drug_names()
+    """Every word a dictionary, clinical, drug or allow list knows, and the titles and ranks ("Mrs", "Sgt"):
+    alone they name nobody."""
+    return common_words() | never_phi() | drug_names() | words("honorifics")
 
 
 def word_forms(word: str) -> set[str]:

@@ -223,6 +223,10 @@ def test_a_person_named_after_a_rank_or_by_one_initial_after_a_role(engine, text
 @pytest.mark.parametrize("text, rank, name", [
     ("Brought in by Sergeant Okonkwo-Bello at noon.", "Sergeant", "Okonkwo-Bello"),
     ("The hearing was adjourned before Judge Whitaker at Southwark.", "Judge", "Whitaker"),
+    # abbreviated, after a label, and written alone as the tagger reads it: "Sgt." names nobody
+    ("Contact: Sgt. Mariana Quispe, Badge #2231", "Sgt.", "Quispe"),
+    ("Capt. Inés Solano and Cpl. Tyrese Gooden responded.", "Capt.", "Solano"),
+    ("Capt. Inés Solano and Cpl. Tyrese Gooden responded.", "Cpl.", "Gooden"),
 ])
 def test_a_rank_or_office_before_a_name_stays_readable(engine, text, rank, name):
     result = engine.deidentify(text).text

@@ -195,6 +195,13 @@ def test_in_mixed_case_a_tagged_name_or_place_has_capitalised_words(value, kind,
     assert confirmed(value, kind) is kept
 
 
+@pytest.mark.parametrize("value, kept", [("Sgt", False), ("Mrs", False), ("Capt", False), ("Sgt Quispe", True)])
+def test_a_tagged_title_or_rank_alone_names_nobody(value, kept):
+    from deid.tagger.model import confirmed
+
+    assert confirmed(value, "NAME") is kept
+
+
 @pytest.mark.parametrize("value, kept", [
     ("jerzy", True), ("saulius", True), ("guðgeir", True),  # first names of Faker's other locales (first_names.txt)
     ("iabp", False), ("adjust epidural", False),
