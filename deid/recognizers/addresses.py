@@ -8,7 +8,9 @@ an unknown word and a number ("20789 Allika 46"). In mixed case a street may als
 without a number: title-case words and a spelled-out street word ("Baker Street",
 data/unnumbered_street_suffixes.txt), or a street word that is no English word before
 title-case words ("Avenida Paulista"), or any street word, a particle and a title-case
-word ("Via della Spiga", "rue de Rivoli"). Unit and box numbers ("Apt. 864",
+word ("Via della Spiga", "rue de Rivoli"). After words that announce an address ("i live at",
+data/address_cues.txt) a street line's common words name a street even in lower case
+("45 beacon st"). Unit and box numbers ("Apt. 864",
 "Suite 501", "P.O. Box 287", "PSC 0413, Box 8144", "APO AA 42323") are address parts
 of their own. From any of these the address continues through the lines or
 comma-separated parts that follow (after a unit, a space will do) while each is a short
@@ -127,7 +129,8 @@ class AddressRecognizer(PreparedRecognizer):
             if hint is not None and hint not in hinted:
                 hinted[hint] = [found.span() for found in hint.finditer(text)]
             for match in _matches(text, pattern, hinted.get(hint)):
-                if kind in ("suffix", "prefix", "numbered") and not _named(match, kind):
+                if kind in ("suffix", "prefix", "numbered") and not _named(match, kind) \
+                        and not _after_address_cue(text, match.start()):
                     continue
                 start = _unnumbered_street_start(text, match, kind) if kind.startswith("unnumbered") else match.start()
                 if start is None:
@@ -224,6 +227,17 @@ def _named(match, kind: str) -> bool:
     if all(title_case(w) or w.lower() in words("place_particles") for w in found):
         return True
     return kind == "suffix" and len(match["street"] or "") >= 5
+
+
+@functools.cache
+def _address_cue() -> regex.Pattern:
+    return regex.compile(rf"(?<!\w)(?:{alternatives('address_cues')})[ \t]*[:,-]?[ \t]*$", regex.IGNORECASE)
+
+
+def _after_address_cue(text: str, start: int) -> bool:
+    """Whether words that announce an address come right before start: "i live at 45 beacon st", where
+    the street's common words in lower case would not name a street alone."""
+    return bool(_address_cue().search(text, max(0, start - 40), start))
 
 
 def _common_links(found: str) -> list:

@@ -43,6 +43,9 @@ def test_phone_grammar_finds_phone(engine, text, phone):
     ("She saw a car leave aleja Listopada 38 in the night.", "aleja Listopada 38"),
     ("Sent to 0400 Lawson Shoals Apt. 798 last week.", "0400 Lawson Shoals Apt. 798"),
     ("She saw a car leave Calle Ani Ayllón 87 Puerta 1 in the night.", "Calle Ani Ayllón 87 Puerta 1"),
+    # a lower-case street of common words after words that announce an address
+    ("i live at 45 beacon st apt 3 in somerville, is that ok?", "45 beacon st apt 3"),
+    ("my new address is 12 maple ave, springfield", "12 maple ave"),
     # the town after a unit on the same line
     ("Write to 31 rue de la Hulotais Apt. 087 SAINT-PRIEST France", "Apt. 087 SAINT-PRIEST France"),
     ("Home: 88 Kauppakatu 5 Suite 12 Kerava Uusimaa", "Suite 12 Kerava Uusimaa"),
@@ -64,6 +67,7 @@ def test_address_grammar_finds_address(engine, text, address):
     # a lab value's decimals are no house number, "dr" after words no drive
     "K 3.9 KCL NOT GIVEN DR AWARE.",
     "a size #7 trach was  place without complication",
+    "he lives at home with 2 dogs; sent to 5 west for tele",
     "Feeds via PEG, 250 ml q4h. Via NG tube, 2 tabs crushed.",
     "s/p 2 mechanical falls, 3 beat run of VT, 3 vessel bypass, 1+ trace edema.",
 ])
