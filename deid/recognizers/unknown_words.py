@@ -4,8 +4,8 @@ In a position where names are written, a capitalised or upper-case word that no
 dictionary, clinical, drug or allow list knows is taken as a name, even when no name
 list has it: "E. KOWALCZYK aware", "spoke with Zbigniewa", "DR. QUILLIAMS", "Szabina
 Gelencsér RN". Name-bearing positions: right after a title, clinical or family role
-word, an initial, a first name, a verb that addresses a person in mixed-case prose
-("Ask Tomasz to", "told Ippazio"; data/addressing_verbs.txt; in upper case "CONTACT
+word, an initial, a first name, a verb or greeting that addresses a person in mixed-case prose
+("Ask Tomasz to", "told Ippazio", "Thanks Oluwaseun"; data/addressing_verbs.txt, data/greetings.txt; in upper case "CONTACT
 PRAUUATIONS" is a typo), a verb of speaking or notifying (with "with", "to"), or "by" after
 a verb of care ("SEEN BY HARUTO OKAFOR"; data/agent_verbs.txt); right
 before a credential or a notification word ("aware", "notified"). On by default;
@@ -51,7 +51,7 @@ class UnknownWordRecognizer(PreparedRecognizer):
         tokens = list(TOKEN.finditer(text))
         bare = [t.group().rstrip(".") for t in tokens]
         lowered = [word.lower() for word in bare]
-        addressing = words("addressing_verbs") if case_carries_meaning(text) else frozenset()
+        addressing = words("addressing_verbs") | words("greetings") if case_carries_meaning(text) else frozenset()
         results, found = [], set()
         for index, token in enumerate(tokens):
             word = bare[index]

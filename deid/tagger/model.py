@@ -91,14 +91,14 @@ def without_edge_function_words(text: str, span: Span) -> Span:
     """A name or place without lower-case function words or separators at its edges, and a name without
     the credentials after it: the tagger may run a place on into the clause after it ("County Antrim,
     was"), start a name at the comma before it ("wife, Eva Nováková": replaced, "wife[NAME]") or take in
-    a credential ("Marie Munroe, PhD") or a rank or office before it ("Judge Whitaker", "Sergeant
-    Okonkwo-Bello": it stays readable), while "University of Michigan" keeps its "of". A personal title
+    a credential ("Marie Munroe, PhD"), a greeting ("Hi Priyanka") or a rank or office before it ("Judge
+    Whitaker", "Sergeant Okonkwo-Bello": it stays readable), while "University of Michigan" keeps its "of". A personal title
     stays in the span: ASQ-PHI's gold, which trained the tagger, counts "Dr." as part of the name."""
     if span.entity_type not in _PROPER_NOUN_KINDS:
         return span
     start, end = trimmed(text, span.start, span.end, _not_separator)
     if span.entity_type == entities.NAME:
-        start, end = strip_titles(text, start, end, "ranks")
+        start, end = strip_titles(text, *strip_titles(text, start, end, "greetings"), "ranks")
     while (lead := _LEADING_WORD.match(text, start, end)) and lead.group(1) in STOP_WORDS:
         start = lead.end()
     while (trail := _TRAILING_WORD.search(text, start, end)) and (

@@ -236,6 +236,7 @@ def test_a_tagged_phone_has_a_phone_shape_and_a_weekday_is_no_name(value, kind, 
     ("Seen by Marie Munroe, PhD, LCSW, today.", "Marie Munroe, PhD", "NAME", "Marie Munroe"),
     ("Judge Whitaker QC presided.", "Judge Whitaker QC", "NAME", "Whitaker"),  # the title and the rank stay
     ("Brought in by Sergeant Okonkwo-Bello.", "Sergeant Okonkwo-Bello", "NAME", "Okonkwo-Bello"),
+    ("Hi Priyanka, thanks for the scans.", "Hi Priyanka", "NAME", "Priyanka"),  # the greeting stays
     ("Call 555 0100 or", "555 0100 or", "PHONE", "555 0100 or"),  # only names and places are trimmed
 ])
 def test_a_tagged_name_or_place_loses_the_function_words_at_its_edges(text, tagged, kind, kept):

@@ -19,6 +19,7 @@ def _found(text):
     ("Pt seen, Vuković aware.", "Vuković"),
     ("PT SEEN BY HARUTO OKAFOR FROM PT.", "HARUTO"),  # "by" after a verb of care names who did it
     ("PT SEEN BY HARUTO OKAFOR FROM PT.", "OKAFOR"),  # and an unknown word after a found one goes on the name
+    ("Thanks Oluwaseun! See you Monday.", "Oluwaseun"),  # a greeting addresses a person
 ])
 def test_unknown_word_in_a_name_position_is_a_name(text, name):
     assert name in _found(text)
