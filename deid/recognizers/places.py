@@ -1,6 +1,6 @@
 """Places and facilities found by context and by a place-name gazetteer.
 
-A gazetteer place (data/us_places.txt, data/countries.txt) counts when the text gives
+A gazetteer place (data/us_places.txt, data/world_places.txt, data/countries.txt) counts when the text gives
 it place-like context: after "in", "from", "to", "at", "near" or before ", ST", and in
 mixed-case text also when it is capitalised away from a sentence start (a country
 anywhere). A facility nobody can
@@ -33,6 +33,8 @@ from deid.recognizers.lexicon import (
 )
 
 _TOKEN = re.compile(rf"{LETTER}(?:{LETTER}|[{APOSTROPHES}]|-(?={LETTER}))*|@")  # "CALVERT-" is "CALVERT"
+_APOSTROPHE = re.compile(f"[{APOSTROPHES}]")
+_POSSESSIVE = re.compile(f"[{APOSTROPHES}]s$", re.IGNORECASE)
 _WORD_START = re.compile(rf"\b{LETTER}{{2,}}")
 CASELESS_CAPITAL_SHARE = 0.08
 _UNITS_AFTER = frozenset({"er", "ew", "ed", "cath", "ccu", "icu", "micu", "sicu", "or", "hosp", "campus"})
@@ -46,10 +48,16 @@ _SPACE_ONLY = re.compile(r"\s*")
 _GAP = re.compile(r"[ \t]{1,3}|[ \t]?[-.'&][ \t]?|'s[ \t]|")
 
 
+def _place_word(token: str) -> str:
+    """A token as the gazetteer keys it: lower case, without apostrophes ("O'Fallon", "D’Alene")
+    but a possessive's ("Daniel's" is not Daniels)."""
+    return _APOSTROPHE.sub("", token.lower()) if not _POSSESSIVE.search(token) else token.lower()
+
+
 def _place_names(name: str) -> list[tuple[str, ...]]:
-    """The place names of data/<name>.txt as lower-case word tuples."""
+    """The place names of data/<name>.txt as word tuples, tokenized as text is ("Saint-Étienne")."""
     lines = (DATA / f"{name}.txt").read_text(encoding="utf-8").splitlines()
-    names = (tuple(re.findall(r"[a-z]+", line.lower())) for line in lines if line.strip() and not line.startswith("#"))
+    names = (tuple(map(_place_word, _TOKEN.findall(line))) for line in lines if line.strip() and not line.startswith("#"))
     return [parts for parts in names if parts and not all(p in never_phi() for p in parts)]
 
 
@@ -57,9 +65,16 @@ def _place_names(name: str) -> list[tuple[str, ...]]:
 def gazetteer() -> dict[str, tuple[tuple[str, ...], ...]]:
     """first word -> place names (towns, cities, countries) as word tuples, longest first."""
     index: dict[str, list[tuple[str, ...]]] = {}
-    for parts in _place_names("us_places") + _place_names("countries"):
+    for parts in _place_names("us_places") + _place_names("world_places") + _place_names("countries"):
         index.setdefault(parts[0], []).append(parts)
     return {k: tuple(sorted(set(v), key=len, reverse=True)) for k, v in index.items()}
+
+
+@functools.cache
+def world_towns() -> frozenset[tuple[str, ...]]:
+    """Towns of data/world_places.txt only: many are surnames or given names too (Izumi,
+    Assen), so a capital letter alone is no place-like context for them."""
+    return frozenset(_place_names("world_places")) - frozenset(_place_names("us_places") + _place_names("countries"))
 
 
 @functools.cache
@@ -104,7 +119,7 @@ class PlaceRecognizer(PreparedRecognizer):
 
     def __init__(self):
         super().__init__(supported_entities=[entities.LOCATION], name="PlaceRecognizer")
-        countries()  # read now, not on the first text with a capitalised place
+        countries(), world_towns()  # read now, not on the first text with a capitalised place
 
     def analyze(self, text, entities=None, nlp_artifacts=None):
         tokens = list(_TOKEN.finditer(text))
@@ -125,9 +140,9 @@ class PlaceRecognizer(PreparedRecognizer):
         places = gazetteer()
         spans = []
         for index, word in enumerate(lowered):
-            for parts in places.get(word.replace("'", ""), ()):
+            for parts in places.get(_place_word(word), ()):
                 end = index + len(parts)
-                if end > len(tokens) or tuple(lowered[index:end]) != parts:
+                if end > len(tokens) or tuple(map(_place_word, lowered[index:end])) != parts:
                     continue
                 if not all(self._joined(text, tokens, i, i + 1) for i in range(index, end - 1)):
                     continue
@@ -150,7 +165,7 @@ class PlaceRecognizer(PreparedRecognizer):
             return True  # "Estonia was fun to visit"
         if start and lowered[start - 1] in _PLACE_BEFORE:
             return True
-        if mixed:
+        if mixed and tuple(lowered[start:end]) not in world_towns():
             before = text[max(0, tokens[start].start() - 3):tokens[start].start()]
             return not re.search(r"(?:^|[.!?:\n])\s*$", before) and start > 0
         return False

@@ -21,6 +21,29 @@ def test_place_after_motion_or_residence_verb(engine, text, place):
 
 
 @pytest.mark.parametrize("text, place", [
+    ("A lawyer practising in Kraków represented her.", "Kraków"),  # towns of the world gazetteer,
+    ("The victim, 27, of Peckham, was found at dawn.", "Peckham"),  # named as places, not people
+    ("Born in Krakow, schooled in Lodz.", "Krakow"),  # written without its diacritics
+])
+def test_world_town_after_a_place_preposition_is_a_place(engine, text, place):
+    start = text.index(place)
+    assert any(s.start <= start and s.end >= start + len(place) and s.entity_type == "LOCATION"
+               for s in engine.analyze(text))
+
+
+@pytest.mark.parametrize("text, word, entity_type", [
+    ("OB consult today; SS and OTA reviewed at the meeting.", "OB", None),  # clinical abbreviations, not towns
+    ("OB consult today; SS and OTA reviewed at the meeting.", "OTA", None),
+    ('"Moving in that direction," says Izumi.', "Izumi", "NAME"),  # a world town alone is no place
+    ("I'm Daniel's daughter.", "Daniel's", None),  # no county Daniels
+])
+def test_world_towns_need_a_place_word_before_them(engine, text, word, entity_type):
+    start = text.index(word)
+    found = {s.entity_type for s in engine.analyze(text) if s.start <= start < s.end}
+    assert "LOCATION" not in found and (entity_type is None or entity_type in found)
+
+
+@pytest.mark.parametrize("text, place", [
     ("Estonia was lovely in June.", "Estonia"),
     ("Recent travel: Portugal and Morocco.", "Portugal"),
     ("Originally from New Zealand, now local.", "New Zealand"),
