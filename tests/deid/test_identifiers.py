@@ -55,6 +55,21 @@ def test_identifier_after_its_label_is_one_span(engine, text, value):
     assert any(s.start <= start and s.end >= start + len(value) for s in engine.analyze(text))
 
 
+@pytest.mark.parametrize("value", ["27744/05", "3321/06", "31080/07"])
+def test_each_number_of_a_list_after_nos_is_an_identifier(engine, value):
+    text = "The applications (nos. 27744/05, 3321/06 and 31080/07) were lodged by two nationals."
+    start = text.index(value)
+    assert (start, start + len(value)) in {(s.start, s.end) for s in engine.analyze(text)}
+
+
+@pytest.mark.parametrize("text", [
+    "Insulin sliding scale at 0800 1200 1600 2000 per protocol.",
+    "Drains removed 0830 0945; output 0200 0300 ml.",
+])
+def test_clock_times_in_a_row_are_no_phone(engine, text):
+    assert not any(s.entity_type == "PHONE" for s in engine.analyze(text))
+
+
 @pytest.mark.parametrize("text", [
     "A number 1 and number 2 microinstrument were used; two number 10 JPs placed.",
     "The reading was initiated for No.4 trial.",

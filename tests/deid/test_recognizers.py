@@ -28,8 +28,12 @@ def _detected(engine, text):
     ("The school year 1999/2000 was cut short.", "1999/2000", "DATE"),
     ("Seizures began in the 1980s.", "1980s", "DATE"),
     ("Follow up in early January.", "January", "DATE"),
+    ("Confirming our meeting on Thursday 9th at the office.", "Thursday 9th", "DATE"),
     ("Call 617-555-0101 after discharge.", "617-555-0101", "PHONE"),
     ("Fax: (617) 555-0199 today.", "(617) 555-0199", "FAX"),
+    # a national number after its trunk zero, as outside North America
+    ("Call Detective Inspector Hale on 020 7946 0321 please.", "020 7946 0321", "PHONE"),
+    ("Her daughter's mobile, 06 12 34 56 78, is best.", "06 12 34 56 78", "PHONE"),
     ("Write to jdoe@example.org please.", "jdoe@example.org", "EMAIL"),
     ("SSN 123-45-6789 on file.", "123-45-6789", "SSN"),
     ("MRN: 88776655 verified.", "88776655", "MRN"),
