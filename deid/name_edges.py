@@ -7,6 +7,8 @@
   a list says it is no name ("Anna Is", "Maria Hospital").
 - A lower-case particle right before the name (data/name_particles.txt): "Judge van
   Heusden", "de Wit was arrested", "Ana dos Santos"; not after a determiner ("the van").
+- A surname after particles right after the name: "Pieter van der Berg", "Abdul-Rahman
+  al-Rashid", "Ana María de la Cruz".
 Both only widen NAME spans, and only over whole words.
 """
 from __future__ import annotations
@@ -26,6 +28,12 @@ _DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|his|her|their|my|our|your|this|t
 
 
 @functools.cache
+def _particle_surname() -> re.Pattern:
+    particle = alternatives("name_particles")
+    return re.compile(rf"[ ](?:(?:{particle}) )*(?:{particle})[ -](?P<surname>{WORD})")
+
+
+@functools.cache
 def _particle_before() -> re.Pattern:
     return re.compile(rf"{NOT_AFTER_LETTER}(?:{alternatives('name_particles')}) $")
 
@@ -39,6 +47,8 @@ def _widened(text: str, span: Span, mixed: bool) -> Span:
     start, end = span.start, span.end
     while (last := _LAST_WORD.search(text, 0, end)) and last.group().lower() in words("first_names") \
             and (following := _NEXT_WORD.match(text, end)) and _surname(following.group(1), mixed):
+        end = following.end()
+    while (following := _particle_surname().match(text, end)) and title_case(following.group("surname")):
         end = following.end()
     while (before := _particle_start(text, start)) is not None:
         start = before

@@ -151,6 +151,8 @@ def test_upper_case_word_after_such_a_verb_stays_in_telegraphic_notes(engine):
     ("Signed by Francis Kent on the ward.", "Francis", "Francis Kent"),
     ("Judge van Heusden adjourned the hearing.", "Heusden", "van Heusden"),
     ("Seen by Dr. van de Noort today.", "Noort", "van de Noort"),
+    ("Pieter van der Berg was questioned.", "Pieter", "Pieter van der Berg"),  # particles and surname after
+    ("Abdul-Rahman al-Rashid and his cousin", "Abdul-Rahman", "Abdul-Rahman al-Rashid"),
     ("On 4 April 1997 Cäcilia Junk lodged an appeal.", "Cäcilia", "Cäcilia Junk"),  # mixed case: any title-case word
 ])
 def test_a_name_span_takes_in_its_surname_and_particles(text, first, name):
